@@ -1,0 +1,171 @@
+package dev.lmuformer.engine;
+
+/**
+ * General matrix product {@code C (+)= A·B} on strided float arrays, blocked and packed (BLIS
+ * style) around the {@link Kernels#microTile} micro-kernel and spread over {@link Parallel}.
+ *
+ * <p>Matrices are addressed by strides, so transposes cost nothing to express:
+ * {@code A(i,p) = a[aOff + i·aRow + p·aCol]}, {@code B(p,j) = b[bOff + p·bRow + j·bCol]},
+ * {@code C(i,j) = c[cOff + i·ldc + j]}. For example {@code X·Wᵀ} with X [R, I] and W [O, I]
+ * row-major is {@code gemm(R, O, I, x, 0, I, 1, w, 0, 1, I, y, 0, O, false)}.
+ */
+public final class Gemm {
+    /** Depth of a packed block: an mr×KC A panel plus a KC×nr B panel stay in L1/L2. */
+    private static final int KC = 256;
+    /** Rows of A packed per task. */
+    private static final int MC = 96;
+    /** Columns of B packed at once (at most 1 MiB of packed B with KC = 256). */
+    private static final int NC = 1024;
+    /** Below this many multiply-adds a plain loop beats packing. */
+    private static final long SMALL = 16 * 1024;
+
+    private static final ThreadLocal<float[]> A_PACK = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> EDGE = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> B_PACK = new ThreadLocal<>();
+
+    private Gemm() {
+    }
+
+    /** {@code C = A·B} (or {@code C += A·B} when {@code accumulate}); see the class comment for addressing. */
+    public static void gemm(int m, int n, int k,
+                            float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int bRow, int bCol,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        if (!accumulate) {
+            Parallel.forChunks(m, 64, (from, to) -> {
+                for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            });
+        }
+        if (k <= 0) return;
+        Kernels kern = Kernels.get();
+        if ((long) m * n * k <= SMALL) {
+            naive(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
+            return;
+        }
+        if (n < kern.nr() / 2) {
+            // Tall-skinny products (a Linear with 1 output): dot products along contiguous rows.
+            narrow(kern, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
+            return;
+        }
+        int mr = kern.mr();
+        int nr = kern.nr();
+        int threads = Parallel.threads();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            float[] bPack = buffer(B_PACK, Math.min(KC, k) * panels * nr);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                int bBase = bOff + pc * bRow + jc * bCol;
+                Parallel.forChunks(panels, 4, (from, to) -> {
+                    for (int jr = from; jr < to; jr++) packB(kc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bPack, jr * kc * nr);
+                });
+                // Tasks: blocks of MC rows, further split over B panels when rows are few.
+                int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
+                int mBlocks = (m + mc - 1) / mc;
+                int nSplit = Math.max(1, Math.min(panels, (2 * threads + mBlocks - 1) / mBlocks));
+                int aBase = aOff + pc * aCol;
+                int cBase = cOff + jc;
+                Parallel.forEach(mBlocks * nSplit, t -> {
+                    int ib = t / nSplit;
+                    int js = t % nSplit;
+                    int i0 = ib * mc;
+                    int rows = Math.min(mc, m - i0);
+                    int p0 = panels * js / nSplit;
+                    int p1 = panels * (js + 1) / nSplit;
+                    block(kern, kc, rows, i0, p0, p1, nc, a, aBase + i0 * aRow, aRow, aCol, bPack, c, cBase + i0 * ldc, ldc);
+                });
+            }
+        }
+    }
+
+    private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
+                              float[] a, int aBase, int aRow, int aCol, float[] bPack, float[] c, int cBase, int ldc) {
+        int mr = kern.mr();
+        int nr = kern.nr();
+        int strips = (rows + mr - 1) / mr;
+        float[] aPack = buffer(A_PACK, strips * mr * kc);
+        for (int s = 0; s < strips; s++) {
+            packA(kc, mr, Math.min(mr, rows - s * mr), a, aBase + s * mr * aRow, aRow, aCol, aPack, s * mr * kc);
+        }
+        float[] edge = buffer(EDGE, mr * nr);
+        for (int jr = p0; jr < p1; jr++) {
+            int cols = Math.min(nr, nc - jr * nr);
+            int bo = jr * kc * nr;
+            for (int s = 0; s < strips; s++) {
+                int rs = Math.min(mr, rows - s * mr);
+                int co = cBase + s * mr * ldc + jr * nr;
+                if (rs == mr && cols == nr) {
+                    kern.microTile(kc, aPack, s * mr * kc, bPack, bo, c, co, ldc);
+                } else {
+                    java.util.Arrays.fill(edge, 0f);
+                    kern.microTile(kc, aPack, s * mr * kc, bPack, bo, edge, 0, nr);
+                    for (int r = 0; r < rs; r++) {
+                        for (int j = 0; j < cols; j++) c[co + r * ldc + j] += edge[r * nr + j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] buffer(ThreadLocal<float[]> holder, int size) {
+        float[] buf = holder.get();
+        if (buf == null || buf.length < size) {
+            buf = new float[size];
+            holder.set(buf);
+        }
+        return buf;
+    }
+
+    /** Packs kc×cols of B into an nr-wide panel, zero-padding missing columns. */
+    private static void packB(int kc, int nr, int cols, float[] b, int bo, int bRow, int bCol, float[] dst, int d) {
+        if (bCol == 1 && cols == nr) {
+            for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * bRow, dst, d + p * nr, nr);
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            int src = bo + p * bRow;
+            int row = d + p * nr;
+            for (int j = 0; j < cols; j++) dst[row + j] = b[src + j * bCol];
+            for (int j = cols; j < nr; j++) dst[row + j] = 0f;
+        }
+    }
+
+    /** Packs rows×kc of A into an mr-tall panel (k-major), zero-padding missing rows. */
+    private static void packA(int kc, int mr, int rows, float[] a, int ao, int aRow, int aCol, float[] dst, int d) {
+        for (int r = 0; r < rows; r++) {
+            int src = ao + r * aRow;
+            for (int p = 0; p < kc; p++) dst[d + p * mr + r] = a[src + p * aCol];
+        }
+        for (int r = rows; r < mr; r++) {
+            for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0f;
+        }
+    }
+
+    private static void narrow(Kernels kern, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                               float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
+        if (aCol != 1 || bRow != 1) {
+            Parallel.forChunks(m, 64, (from, to) ->
+                    naive(to - from, n, k, a, aOff + from * aRow, aRow, aCol, b, bOff, bRow, bCol, c, cOff + from * ldc, ldc));
+            return;
+        }
+        Parallel.forChunks(m, 64, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += kern.dot(k, a, aOff + i * aRow, b, bOff + j * bCol);
+            }
+        });
+    }
+
+    /** The textbook triple loop: the reference the blocked path is tested against. */
+    public static void naive(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                             float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) s += a[aOff + i * aRow + p * aCol] * b[bOff + p * bRow + j * bCol];
+                c[cOff + i * ldc + j] += s;
+            }
+        }
+    }
+}

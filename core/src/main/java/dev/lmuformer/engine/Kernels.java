@@ -1,0 +1,42 @@
+package dev.lmuformer.engine;
+
+/**
+ * The hot inner loops of the engine. Two implementations exist: {@link ScalarKernels}, the
+ * reference, which imports nothing incubating, and {@code engine.vector.VectorKernels}, written
+ * with {@code jdk.incubator.vector}. {@link #get()} picks one once per JVM.
+ *
+ * <p>Choice: system property {@code lmuformer.kernels} = {@code auto} (default: vector when the
+ * incubator module is present), {@code vector} (fail if it is not) or {@code scalar}.
+ */
+public interface Kernels {
+
+    /** Short name for reports ("vector-512" or "scalar"). */
+    String name();
+
+    /** Rows of the GEMM micro-tile. */
+    int mr();
+
+    /** Columns of the GEMM micro-tile. */
+    int nr();
+
+    /**
+     * GEMM micro-kernel: {@code C[r][j] += Σ_p A[p][r] · B[p][j]} for r &lt; mr, j &lt; nr, where A is
+     * a packed panel ({@code ap[ao + p*mr + r]}), B a packed panel ({@code bp[bo + p*nr + j]}) and C
+     * row-major with leading dimension {@code ldc}.
+     */
+    void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc);
+
+    /** {@code Σ x[xo+i]·y[yo+i]} for i &lt; n. */
+    float dot(int n, float[] x, int xo, float[] y, int yo);
+
+    /** {@code y[yo+i] += alpha·x[xo+i]} for i &lt; n. */
+    void axpy(int n, float alpha, float[] x, int xo, float[] y, int yo);
+
+    /** {@code y[yo+i] = x[xo+i]·scale[i] + shift[i]} for i &lt; n (a batch-norm row); y may be x. */
+    void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo);
+
+    /** The implementation chosen for this JVM. */
+    static Kernels get() {
+        return KernelChoice.INSTANCE;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.lmuformer.engine;
+
+/** Plain-Java kernels: the reference for the vector ones and the fallback without the Vector API. */
+public final class ScalarKernels implements Kernels {
+    private static final int MR = 4;
+    private static final int NR = 16;
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        float[] acc = new float[MR * NR];
+        for (int p = 0; p < kc; p++) {
+            int a = ao + p * MR;
+            int b = bo + p * NR;
+            for (int r = 0; r < MR; r++) {
+                float av = ap[a + r];
+                int row = r * NR;
+                for (int j = 0; j < NR; j++) acc[row + j] += av * bp[b + j];
+            }
+        }
+        for (int r = 0; r < MR; r++) {
+            int cr = co + r * ldc;
+            for (int j = 0; j < NR; j++) c[cr + j] += acc[r * NR + j];
+        }
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xo, float[] y, int yo) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xo, float[] y, int yo) {
+        for (int i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    @Override
+    public void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo) {
+        for (int i = 0; i < n; i++) y[yo + i] = x[xo + i] * scale[i] + shift[i];
+    }
+}

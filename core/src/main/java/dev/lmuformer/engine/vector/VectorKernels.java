@@ -1,0 +1,118 @@
+package dev.lmuformer.engine.vector;
+
+import dev.lmuformer.engine.Kernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels written with the JDK Vector API, width-agnostic ({@code SPECIES_PREFERRED}): 16 lanes
+ * with AVX-512, 8 with AVX2. The only class of the project that imports {@code jdk.incubator.vector}.
+ */
+public final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Six rows by two vectors: 12 accumulators, 2 B loads and a broadcast fit in 16+ registers. */
+    private static final int MR = 6;
+    private static final int NR = 2 * L;
+
+    /** Fails fast (and so falls back to scalar) where the species is not usefully wide. */
+    public VectorKernels() {
+        if (L < 4) throw new IllegalStateException("vector species too narrow: " + S);
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a = ao;
+        int b = bo;
+        for (int p = 0; p < kc; p++, a += MR, b += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+        }
+        addRow(c, co, c00, c01);
+        addRow(c, co + ldc, c10, c11);
+        addRow(c, co + 2 * ldc, c20, c21);
+        addRow(c, co + 3 * ldc, c30, c31);
+        addRow(c, co + 4 * ldc, c40, c41);
+        addRow(c, co + 5 * ldc, c50, c51);
+    }
+
+    private static void addRow(float[] c, int o, FloatVector v0, FloatVector v1) {
+        FloatVector.fromArray(S, c, o).add(v0).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + L).add(v1).intoArray(c, o + L);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xo, float[] y, int yo) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
+            acc1 = FloatVector.fromArray(S, x, xo + i + L).fma(FloatVector.fromArray(S, y, yo + i + L), acc1);
+        }
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xo, float[] y, int yo) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    @Override
+    public void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i)
+                    .fma(FloatVector.fromArray(S, scale, i), FloatVector.fromArray(S, shift, i))
+                    .intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] * scale[i] + shift[i];
+    }
+}
