@@ -31,6 +31,19 @@ public final class Gemm {
                             float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int bRow, int bCol,
                             float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(m, n, k, a, aOff, aRow, aCol, null, b, bOff, bRow, bCol, null, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * As {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)},
+     * with optional row maps: row i of A is read from source row {@code aRows[i]} and row p of B
+     * from {@code bRows[p]}; a negative entry stands for a row of zeros. This expresses a k=3
+     * convolution with zero padding as three shifted products without copying the input.
+     */
+    public static void gemm(int m, int n, int k,
+                            float[] a, int aOff, int aRow, int aCol, int[] aRows,
+                            float[] b, int bOff, int bRow, int bCol, int[] bRows,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         if (!accumulate) {
             Parallel.forChunks(m, 64, (from, to) -> {
@@ -39,11 +52,12 @@ public final class Gemm {
         }
         if (k <= 0) return;
         Kernels kern = Kernels.get();
-        if ((long) m * n * k <= SMALL) {
+        boolean mapped = aRows != null || bRows != null; // only the packed path reads row maps
+        if (!mapped && (long) m * n * k <= SMALL) {
             naive(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
         }
-        if (n < kern.nr() / 2) {
+        if (!mapped && n < kern.nr() / 2) {
             // Tall-skinny products (a Linear with 1 output): dot products along contiguous rows.
             narrow(kern, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
@@ -57,9 +71,10 @@ public final class Gemm {
             float[] bPack = buffer(B_PACK, Math.min(KC, k) * panels * nr);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                int bBase = bOff + pc * bRow + jc * bCol;
+                int p0 = pc;
+                int bBase = bOff + jc * bCol;
                 Parallel.forChunks(panels, 4, (from, to) -> {
-                    for (int jr = from; jr < to; jr++) packB(kc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bPack, jr * kc * nr);
+                    for (int jr = from; jr < to; jr++) packB(kc, p0, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, jr * kc * nr);
                 });
                 // Tasks: blocks of MC rows, further split over B panels when rows are few.
                 int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
@@ -72,22 +87,22 @@ public final class Gemm {
                     int js = t % nSplit;
                     int i0 = ib * mc;
                     int rows = Math.min(mc, m - i0);
-                    int p0 = panels * js / nSplit;
-                    int p1 = panels * (js + 1) / nSplit;
-                    block(kern, kc, rows, i0, p0, p1, nc, a, aBase + i0 * aRow, aRow, aCol, bPack, c, cBase + i0 * ldc, ldc);
+                    int firstPanel = panels * js / nSplit;
+                    int endPanel = panels * (js + 1) / nSplit;
+                    block(kern, kc, rows, i0, firstPanel, endPanel, nc, a, aBase, aRow, aCol, aRows, bPack, c, cBase + i0 * ldc, ldc);
                 });
             }
         }
     }
 
     private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
-                              float[] a, int aBase, int aRow, int aCol, float[] bPack, float[] c, int cBase, int ldc) {
+                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
         float[] aPack = buffer(A_PACK, strips * mr * kc);
         for (int s = 0; s < strips; s++) {
-            packA(kc, mr, Math.min(mr, rows - s * mr), a, aBase + s * mr * aRow, aRow, aCol, aPack, s * mr * kc);
+            packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, s * mr * kc);
         }
         float[] edge = buffer(EDGE, mr * nr);
         for (int jr = p0; jr < p1; jr++) {
@@ -118,28 +133,35 @@ public final class Gemm {
         return buf;
     }
 
-    /** Packs kc×cols of B into an nr-wide panel, zero-padding missing columns. */
-    private static void packB(int kc, int nr, int cols, float[] b, int bo, int bRow, int bCol, float[] dst, int d) {
-        if (bCol == 1 && cols == nr) {
-            for (int p = 0; p < kc; p++) System.arraycopy(b, bo + p * bRow, dst, d + p * nr, nr);
-            return;
-        }
+    /** Packs rows p0..p0+kc of B (cols columns) into an nr-wide panel, zero-padding the rest. */
+    private static void packB(int kc, int p0, int nr, int cols, float[] b, int bo, int bRow, int bCol, int[] bRows, float[] dst, int d) {
         for (int p = 0; p < kc; p++) {
-            int src = bo + p * bRow;
             int row = d + p * nr;
-            for (int j = 0; j < cols; j++) dst[row + j] = b[src + j * bCol];
+            int srcRow = bRows == null ? p0 + p : bRows[p0 + p];
+            if (srcRow < 0) {
+                java.util.Arrays.fill(dst, row, row + nr, 0f);
+                continue;
+            }
+            int src = bo + srcRow * bRow;
+            if (bCol == 1) {
+                System.arraycopy(b, src, dst, row, cols);
+            } else {
+                for (int j = 0; j < cols; j++) dst[row + j] = b[src + j * bCol];
+            }
             for (int j = cols; j < nr; j++) dst[row + j] = 0f;
         }
     }
 
-    /** Packs rows×kc of A into an mr-tall panel (k-major), zero-padding missing rows. */
-    private static void packA(int kc, int mr, int rows, float[] a, int ao, int aRow, int aCol, float[] dst, int d) {
-        for (int r = 0; r < rows; r++) {
-            int src = ao + r * aRow;
+    /** Packs rows i0..i0+rows of A (kc columns from ao) into an mr-tall panel (k-major), zero-padding the rest. */
+    private static void packA(int kc, int mr, int i0, int rows, float[] a, int ao, int aRow, int aCol, int[] aRows, float[] dst, int d) {
+        for (int r = 0; r < mr; r++) {
+            int srcRow = r >= rows ? -1 : aRows == null ? i0 + r : aRows[i0 + r];
+            if (srcRow < 0) {
+                for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0f;
+                continue;
+            }
+            int src = ao + srcRow * aRow;
             for (int p = 0; p < kc; p++) dst[d + p * mr + r] = a[src + p * aCol];
-        }
-        for (int r = rows; r < mr; r++) {
-            for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0f;
         }
     }
 

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * with AVX-512, 8 with AVX2. The only class of the project that imports {@code jdk.incubator.vector}.
  */
 public final class VectorKernels implements Kernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Integer.getInteger("lmuformer.vectorBits", 0) == 256 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Six rows by two vectors: 12 accumulators, 2 B loads and a broadcast fit in 16+ registers. */
     private static final int MR = 6;

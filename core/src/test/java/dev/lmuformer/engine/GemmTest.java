@@ -1,0 +1,91 @@
+package dev.lmuformer.engine;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Random;
+
+import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+
+/** The blocked, packed, threaded GEMM against a double-precision triple loop, for every transpose. */
+@Tag("kernels")
+class GemmTest {
+
+    @ParameterizedTest(name = "m={0} n={1} k={2}")
+    @CsvSource({"1,1,1", "7,5,3", "6,32,256", "13,47,300", "97,33,257", "200,130,70", "384,256,600", "5,3,4000", "300,1,129", "1000,2,64"})
+    void matchesNaiveForAllLayouts(int m, int n, int k) {
+        Random rnd = new Random(m * 31L + n * 7L + k);
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+                int bRow = transB ? 1 : n, bCol = transB ? k : 1;
+                float[] expected = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0.5; // accumulate onto an existing value
+                        for (int p = 0; p < k; p++) s += (double) a[i * aRow + p * aCol] * b[p * bRow + j * bCol];
+                        expected[i * n + j] = (float) s;
+                    }
+                }
+                float[] c = new float[m * n];
+                java.util.Arrays.fill(c, 0.5f);
+                Gemm.gemm(m, n, k, a, 0, aRow, aCol, b, 0, bRow, bCol, c, 0, n, true);
+                assertTensorClose(Kernels.get().name() + " transA=" + transA + " transB=" + transB, expected, c, 1e-5);
+                java.util.Arrays.fill(c, 9f);
+                Gemm.gemm(m, n, k, a, 0, aRow, aCol, b, 0, bRow, bCol, c, 0, n, false);
+                for (int i = 0; i < expected.length; i++) expected[i] -= 0.5f;
+                assertTensorClose("overwrite transA=" + transA + " transB=" + transB, expected, c, 1e-5);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "offsets m={0}")
+    @CsvSource({"17", "64"})
+    void respectsOffsetsAndLeadingDimension(int m) {
+        Random rnd = new Random(5);
+        int n = 40, k = 50, ldc = 45, off = 3;
+        float[] a = random(rnd, off + m * k);
+        float[] b = random(rnd, off + k * n);
+        float[] c = new float[off + m * ldc];
+        Gemm.gemm(m, n, k, a, off, k, 1, b, off, n, 1, c, off, ldc, false);
+        float[] ref = new float[off + m * ldc];
+        Gemm.naive(m, n, k, a, off, k, 1, b, off, n, 1, ref, off, ldc);
+        assertTensorClose("offsets", ref, c, 1e-5);
+    }
+
+    @ParameterizedTest(name = "row maps m={0} n={1} k={2}")
+    @CsvSource({"3,5,7", "50,40,300", "130,70,33"})
+    void rowMapsGatherRowsAndInsertZeros(int m, int n, int k) {
+        Random rnd = new Random(11);
+        int srcRowsA = m + 5, srcRowsB = k + 5;
+        float[] a = random(rnd, srcRowsA * k);
+        float[] b = random(rnd, srcRowsB * n);
+        int[] aRows = new int[m];
+        int[] bRows = new int[k];
+        for (int i = 0; i < m; i++) aRows[i] = rnd.nextInt(5) == 0 ? -1 : rnd.nextInt(srcRowsA);
+        for (int p = 0; p < k; p++) bRows[p] = rnd.nextInt(5) == 0 ? -1 : rnd.nextInt(srcRowsB);
+        float[] expected = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    if (aRows[i] < 0 || bRows[p] < 0) continue;
+                    s += (double) a[aRows[i] * k + p] * b[bRows[p] * n + j];
+                }
+                expected[i * n + j] = (float) s;
+            }
+        }
+        float[] c = new float[m * n];
+        Gemm.gemm(m, n, k, a, 0, k, 1, aRows, b, 0, n, 1, bRows, c, 0, n, false);
+        assertTensorClose("row maps", expected, c, 1e-5);
+    }
+
+    static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+}
