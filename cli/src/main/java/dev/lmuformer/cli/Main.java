@@ -1,12 +1,58 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.engine.Kernels;
+import dev.lmuformer.engine.Parallel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 /** Entry point of the {@code lmuformer} command. */
-public final class Main {
-    private Main() {
+@Command(name = "lmuformer", mixinStandardHelpOptions = true, version = "lmuformer 0.1.0",
+        description = "LMUFormer and Spiking LMUFormer for the JVM.",
+        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class},
+        footer = {"", "Examples:",
+                "  lmuformer info --checkpoint model.safetensors",
+                "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
+                "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128"})
+public final class Main implements Runnable {
+    @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT, description = "Print the full stack trace of an error.")
+    boolean stacktrace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
     }
 
-    /** Runs the command line. */
+    /** Builds the command line with the project's error handling: one line per error, exit code 1. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, line, parse) -> {
+            boolean trace = parse.matchedOption("--stacktrace") != null
+                    || parse.subcommand() != null && parse.subcommand().matchedOption("--stacktrace") != null;
+            if (trace) e.printStackTrace(line.getErr());
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            line.getErr().println("lmuformer: " + msg.lines().findFirst().orElse(msg));
+            return 1;
+        });
+        return cl;
+    }
+
+    /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        System.out.println("lmuformer");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Applies a --threads option (0 keeps the default: all cores). */
+    static void applyThreads(int threads) {
+        if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or positive, got " + threads);
+        if (threads > 0) Parallel.setThreads(threads);
+    }
+
+    /** One line describing the engine: kernels and threads. */
+    static String engineLine() {
+        return "kernels " + Kernels.get().name() + ", threads " + Parallel.threads();
     }
 }

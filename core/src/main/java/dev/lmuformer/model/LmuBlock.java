@@ -1,0 +1,40 @@
+package dev.lmuformer.model;
+
+import dev.lmuformer.nn.Ops;
+
+/** One LMUFormer block ({@code block.k}): {@code x = x + attn(x); x = x + mlp(x)}. */
+final class LmuBlock {
+    final LmuMixer attn;
+    final ConvMlp mlp;
+    private final int width;
+    private float[] mid; // (B, N, C) after the mixer's residual
+    private float[] out; // (B, N, C)
+    private float[] dMid; // (B, N, C)
+    private int rows;
+
+    LmuBlock(String prefix, int width, int mlpRatio, double theta, int seqLen) {
+        this.width = width;
+        attn = new LmuMixer(prefix + ".attn", width, theta, seqLen);
+        mlp = new ConvMlp(prefix + ".mlp", width, width * mlpRatio);
+    }
+
+    float[] forward(float[] x, int batch, int frames, boolean training) {
+        rows = batch * frames;
+        int n = rows * width;
+        mid = Ops.ensure(mid, n);
+        Ops.add(x, attn.forward(x, batch, frames, training), mid, n);
+        out = Ops.ensure(out, n);
+        Ops.add(mid, mlp.forward(mid, batch, frames, training), out, n);
+        return out;
+    }
+
+    /** Writes the input gradient into dx (overwritten). */
+    void backward(float[] dOut, float[] dx) {
+        int n = rows * width;
+        dMid = Ops.ensure(dMid, n);
+        System.arraycopy(dOut, 0, dMid, 0, n);
+        mlp.backward(dOut, dMid);
+        System.arraycopy(dMid, 0, dx, 0, n);
+        attn.backward(dMid, dx);
+    }
+}

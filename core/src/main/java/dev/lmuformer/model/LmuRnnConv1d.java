@@ -1,0 +1,124 @@
+package dev.lmuformer.model;
+
+import dev.lmuformer.nn.LmuCell;
+import dev.lmuformer.nn.Ops;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * LMUFormer, the non-spiking model ({@code lmu_rnn_conv1d}, REFERENCE §4):
+ * {@code patch_embed → block.0 … block.{depth−1} → mean over frames → head}.
+ * Activations are channels-last {@code [B, N, C]}; the input {@code [B, N, F]} needs no transpose.
+ */
+public final class LmuRnnConv1d implements SequenceModel {
+    /** Registry name. */
+    public static final String ARCH = "lmu_rnn_conv1d";
+
+    private final ModelConfig config;
+    final ConvPatchEmbed patchEmbed;
+    final List<LmuBlock> blocks = new ArrayList<>();
+    final FrameMeanHead head;
+    private final StateDict state = new StateDict();
+    private final int width;
+    private float[] features; // (B, N, C) the last block's output
+    private float[] dA; // (B, N, C)
+    private float[] dB; // (B, N, C)
+    private int batch;
+    private int frames;
+
+    /** A model with the given sizes; weights start at zero (load a checkpoint or initialise). */
+    public LmuRnnConv1d(ModelConfig config) {
+        this.config = config;
+        this.width = config.embedDims();
+        patchEmbed = new ConvPatchEmbed("patch_embed", config.inChannels(), width);
+        for (int i = 0; i < config.depths(); i++) {
+            blocks.add(new LmuBlock("block." + i, width, config.mlpRatios(), config.theta(), config.seqLen()));
+        }
+        head = new FrameMeanHead("head", width, config.numClasses(), null);
+        for (int i = 0; i < patchEmbed.convs.length; i++) {
+            state.params(patchEmbed.convs[i].parameters()).norm(patchEmbed.norms[i]);
+        }
+        state.params(patchEmbed.rpe.parameters());
+        for (int i = 0; i < blocks.size(); i++) {
+            LmuBlock b = blocks.get(i);
+            registerCell(state, "block." + i + ".attn.lmu", b.attn.lmu);
+            state.params(b.attn.projConv.parameters()).norm(b.attn.projBn);
+            state.params(b.mlp.fc1.parameters()).norm(b.mlp.fc1Bn).params(b.mlp.fc2.parameters()).norm(b.mlp.fc2Bn);
+        }
+        state.params(head.parameters());
+    }
+
+    /** Registers an LMU cell's buffers A, B, H and its parameters in reference order. */
+    static void registerCell(StateDict state, String prefix, LmuCell cell) {
+        int d = cell.memorySize();
+        state.derivedBuffer(prefix + ".A", cell.aBar(), d, d);
+        state.derivedBuffer(prefix + ".B", cell.bBar(), d, 1);
+        state.derivedBuffer(prefix + ".H", cell.impulseResponse(), d, cell.impulseLength());
+        state.params(cell.parameters());
+    }
+
+    @Override
+    public String arch() {
+        return ARCH;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public StateDict state() {
+        return state;
+    }
+
+    @Override
+    public int inputFeatures() {
+        return config.inChannels();
+    }
+
+    @Override
+    public int numClasses() {
+        return config.numClasses();
+    }
+
+    private float[] features(float[] x, int batch, int frames, boolean training) {
+        this.batch = batch;
+        this.frames = frames;
+        float[] h = patchEmbed.forward(x, batch, frames, training);
+        for (LmuBlock b : blocks) h = b.forward(h, batch, frames, training);
+        features = h;
+        return h;
+    }
+
+    @Override
+    public float[] forward(float[] x, int batch, int frames, boolean training) {
+        return head.forward(features(x, batch, frames, training), batch, frames, training);
+    }
+
+    @Override
+    public float[] allSeqLogits(float[] x, int batch, int frames) {
+        return head.allSeq(features(x, batch, frames, false), batch, frames);
+    }
+
+    @Override
+    public void backward(float[] dLogits) {
+        int n = batch * frames * width;
+        dA = Ops.ensure(dA, n);
+        dB = Ops.ensure(dB, n);
+        head.backward(dLogits, dA);
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            blocks.get(i).backward(dA, dB);
+            float[] t = dA;
+            dA = dB;
+            dB = t;
+        }
+        patchEmbed.backward(dA);
+    }
+
+    /** The features (last block output) of the last forward, {@code [B, N, C]}. */
+    public float[] lastFeatures() {
+        return features;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.lmuformer.model;
+
+import dev.lmuformer.nn.Parameter;
+
+/**
+ * A sequence classifier: input {@code [B, N, F]} (frames × features, row-major) → logits
+ * {@code [B, classes]}. Models keep what backward needs from the last forward, so one model
+ * instance serves one training or evaluation loop at a time.
+ */
+public interface SequenceModel {
+
+    /** The registry name ({@code lmu_rnn_conv1d} ...). */
+    String arch();
+
+    /** Architecture and sizes. */
+    ModelConfig config();
+
+    /** Named parameters and buffers, as the reference's state_dict. */
+    StateDict state();
+
+    /** Features per frame the model expects. */
+    int inputFeatures();
+
+    /** Number of classes. */
+    int numClasses();
+
+    /**
+     * Logits {@code [B, classes]} for x {@code [B, N, F]}. Training mode uses batch statistics
+     * (and updates the running ones) and dropout; evaluation uses running statistics.
+     */
+    float[] forward(float[] x, int batch, int frames, boolean training);
+
+    /**
+     * The streaming readout in evaluation mode (REFERENCE §4 "all_seq"): {@code logit_t = head(mean_{j≤t} feature_j)},
+     * shape {@code [N, B, classes]}.
+     */
+    float[] allSeqLogits(float[] x, int batch, int frames);
+
+    /** Adds the parameter gradients of the last (training) forward, given dLoss/dLogits {@code [B, classes]}. */
+    void backward(float[] dLogits);
+
+    /** Sets every parameter gradient to zero. */
+    default void zeroGrad() {
+        for (Parameter p : state().parameters()) p.zeroGrad();
+    }
+
+    /** Trainable values. */
+    default long parameterCount() {
+        return state().parameterCount();
+    }
+}

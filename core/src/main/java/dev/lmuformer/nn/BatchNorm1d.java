@@ -1,0 +1,170 @@
+package dev.lmuformer.nn;
+
+import dev.lmuformer.engine.Kernels;
+import dev.lmuformer.engine.Parallel;
+
+import java.util.List;
+
+/**
+ * {@code torch.nn.BatchNorm1d} over channels-last rows {@code [R, C]} (REFERENCE §3).
+ * Training normalises with the batch mean and biased variance over all R = B·N rows (two-pass, in
+ * double) and updates {@code running = 0.9·running + 0.1·batch} with the unbiased variance;
+ * evaluation uses the running statistics. eps = 1e-5.
+ */
+public final class BatchNorm1d {
+    private static final double EPS = 1e-5;
+    private static final double MOMENTUM = 0.1;
+
+    /** γ {@code [C]}. */
+    public final Parameter weight;
+    /** β {@code [C]}. */
+    public final Parameter bias;
+    /** Buffer {@code running_mean [C]}. */
+    public final float[] runningMean;
+    /** Buffer {@code running_var [C]}. */
+    public final float[] runningVar;
+    private final String prefix;
+    private final int channels;
+    private long batchesTracked;
+
+    private float[] x; // (R, C) last input
+    private float[] y; // (R, C)
+    private final float[] mean;   // (C) batch mean used by the last training forward
+    private final float[] invStd; // (C) 1 / sqrt(var + eps) of the last training forward
+    private final float[] scale;  // (C) γ·invStd
+    private final float[] shift;  // (C) β − mean·scale
+    private int rows;
+    private boolean trained;
+
+    /** A batch norm named {@code prefix} over {@code channels}. γ = 1, β = 0, running stats 0 / 1. */
+    public BatchNorm1d(String prefix, int channels) {
+        this.prefix = prefix;
+        this.channels = channels;
+        weight = new Parameter(prefix + ".weight", channels);
+        bias = new Parameter(prefix + ".bias", channels);
+        java.util.Arrays.fill(weight.data, 1f);
+        runningMean = new float[channels];
+        runningVar = new float[channels];
+        java.util.Arrays.fill(runningVar, 1f);
+        mean = new float[channels];
+        invStd = new float[channels];
+        scale = new float[channels];
+        shift = new float[channels];
+    }
+
+    /** Normalises {@code x [rows, C]}; returns y (owned by this layer). */
+    public float[] forward(float[] x, int rows, boolean training) {
+        this.x = x;
+        this.rows = rows;
+        this.trained = training;
+        y = Ops.ensure(y, rows * channels);
+        if (training) {
+            double[] sum = Ops.columnSums(x, null, rows, channels);
+            for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
+            double[] sq = centredSquares(x, rows);
+            for (int c = 0; c < channels; c++) {
+                double var = sq[c] / rows;
+                invStd[c] = (float) (1.0 / Math.sqrt(var + EPS));
+                double unbiased = rows > 1 ? sq[c] / (rows - 1) : var;
+                runningMean[c] = (float) ((1 - MOMENTUM) * runningMean[c] + MOMENTUM * (sum[c] / rows));
+                runningVar[c] = (float) ((1 - MOMENTUM) * runningVar[c] + MOMENTUM * unbiased);
+                scale[c] = weight.data[c] * invStd[c];
+                shift[c] = bias.data[c] - mean[c] * scale[c];
+            }
+            batchesTracked++;
+        } else {
+            for (int c = 0; c < channels; c++) {
+                float s = (float) (weight.data[c] / Math.sqrt(runningVar[c] + EPS));
+                scale[c] = s;
+                shift[c] = bias.data[c] - runningMean[c] * s;
+            }
+        }
+        Kernels k = Kernels.get();
+        float[] out = y;
+        Parallel.forChunks(rows, 256, (from, to) -> {
+            for (int r = from; r < to; r++) k.scaleShift(channels, x, r * channels, scale, shift, out, r * channels);
+        });
+        return y;
+    }
+
+    private double[] centredSquares(float[] x, int rows) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / 256));
+        double[][] partial = new double[chunks][channels];
+        Parallel.forEach(chunks, t -> {
+            double[] s = partial[t];
+            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+            for (int r = from; r < to; r++) {
+                int o = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    double d = x[o + c] - mean[c];
+                    s[c] += d * d;
+                }
+            }
+        });
+        for (int t = 1; t < chunks; t++) {
+            for (int c = 0; c < channels; c++) partial[0][c] += partial[t][c];
+        }
+        return partial[0];
+    }
+
+    /**
+     * Backward of the training-mode forward: adds dγ = Σ dy·x̂, dβ = Σ dy and
+     * {@code dx += invStd·(g − mean(g) − x̂·mean(g·x̂))} with g = γ·dy.
+     */
+    public void backward(float[] dy, float[] dx) {
+        if (!trained) throw new IllegalStateException(prefix + ": backward needs a training-mode forward");
+        int n = rows;
+        double[] sumDy = Ops.columnSums(dy, null, n, channels);
+        double[] sumDyX = Ops.columnSums(dy, x, n, channels);
+        float[] a = new float[channels]; // dx = a·dy + b·x + c
+        float[] b = new float[channels];
+        float[] c = new float[channels];
+        for (int ch = 0; ch < channels; ch++) {
+            // Σ dy·x̂ = invStd·(Σ dy·x − mean·Σ dy)
+            double sumDyXhat = invStd[ch] * (sumDyX[ch] - mean[ch] * sumDy[ch]);
+            weight.grad[ch] += (float) sumDyXhat;
+            bias.grad[ch] += (float) sumDy[ch];
+            double g = weight.data[ch] * invStd[ch];
+            double k = g * invStd[ch] * sumDyXhat / n; // coefficient of x̂ / invStd
+            a[ch] = (float) g;
+            b[ch] = (float) (-k);
+            c[ch] = (float) (-g * sumDy[ch] / n + k * mean[ch]);
+        }
+        Parallel.forChunks(n, 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * channels;
+                for (int ch = 0; ch < channels; ch++) dx[o + ch] += a[ch] * dy[o + ch] + b[ch] * x[o + ch] + c[ch];
+            }
+        });
+    }
+
+    /** The output of the last forward. */
+    public float[] output() {
+        return y;
+    }
+
+    /** Channels. */
+    public int channels() {
+        return channels;
+    }
+
+    /** The name prefix ({@code prefix.running_mean} ...). */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** {@code num_batches_tracked}. */
+    public long batchesTracked() {
+        return batchesTracked;
+    }
+
+    /** Sets {@code num_batches_tracked} (checkpoint loading). */
+    public void setBatchesTracked(long n) {
+        batchesTracked = n;
+    }
+
+    /** γ and β. */
+    public List<Parameter> parameters() {
+        return List.of(weight, bias);
+    }
+}

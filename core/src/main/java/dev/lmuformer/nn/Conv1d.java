@@ -1,0 +1,90 @@
+package dev.lmuformer.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code torch.nn.Conv1d} with an odd kernel K, stride 1 and padding K/2 ("same"), over
+ * channels-last activations: x {@code [B, N, I]} → y {@code [B, N, O]}.
+ * {@code y[b,t,o] = bias[o] + Σ_s Σ_i W[o,i,s] · x[b, t+s−K/2, i]} with zeros outside the sequence.
+ * Weight layout {@code [O, I, K]} as in the reference state_dict.
+ */
+public final class Conv1d {
+    /** Weight {@code [O, I, K]}. */
+    public final Parameter weight;
+    /** Bias {@code [O]}, or null. */
+    public final Parameter bias;
+    private final int in;
+    private final int out;
+    private final int kernel;
+
+    private float[] x; // (B, N, I) the last input, kept for backward
+    private float[] y; // (B, N, O)
+    private float[] tapGrad; // (O, I) one tap of the weight gradient
+    private int batch;
+    private int frames;
+
+    /** A convolution named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}). */
+    public Conv1d(String prefix, int in, int out, int kernel, boolean withBias) {
+        if (kernel < 1 || kernel % 2 == 0) throw new IllegalArgumentException("kernel must be odd, got " + kernel);
+        this.in = in;
+        this.out = out;
+        this.kernel = kernel;
+        this.weight = new Parameter(prefix + ".weight", out, in, kernel);
+        this.bias = withBias ? new Parameter(prefix + ".bias", out) : null;
+    }
+
+    /** Forward over {@code x [batch, frames, I]}; returns y {@code [batch, frames, O]} (a buffer owned by this layer). */
+    public float[] forward(float[] x, int batch, int frames) {
+        int rows = batch * frames;
+        this.x = x;
+        this.batch = batch;
+        this.frames = frames;
+        y = Ops.ensure(y, rows * out);
+        for (int s = 0; s < kernel; s++) {
+            Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, s - kernel / 2), y, s > 0);
+        }
+        if (bias != null) Ops.addBias(y, rows, out, bias.data);
+        return y;
+    }
+
+    /** Adds the parameter gradients for {@code dy [B, N, O]} and, when {@code dx} is not null, adds the input gradient into it. */
+    public void backward(float[] dy, float[] dx) {
+        int rows = batch * frames;
+        if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
+        for (int s = 0; s < kernel; s++) {
+            int shift = s - kernel / 2;
+            Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
+            if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
+        }
+        if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
+    }
+
+    /** The output buffer of the last forward. */
+    public float[] output() {
+        return y;
+    }
+
+    /** Output channels. */
+    public int outChannels() {
+        return out;
+    }
+
+    /** Input channels. */
+    public int inChannels() {
+        return in;
+    }
+
+    /** Kernel size. */
+    public int kernelSize() {
+        return kernel;
+    }
+
+    /** Weight, then bias if any. */
+    public List<Parameter> parameters() {
+        List<Parameter> p = new ArrayList<>();
+        p.add(weight);
+        if (bias != null) p.add(bias);
+        return p;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.lmuformer.nn;
+
+import dev.lmuformer.engine.Parallel;
+
+/** {@code torch.nn.ReLU}: y = max(x, 0); backward passes dy where y &gt; 0. */
+public final class Relu {
+    private float[] y; // same shape as x
+    private int n;
+
+    /** Applies ReLU to the first n values of x; returns y (owned by this layer). */
+    public float[] forward(float[] x, int n) {
+        this.n = n;
+        y = Ops.ensure(y, n);
+        float[] out = y;
+        Parallel.forChunks(n, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) out[i] = Math.max(x[i], 0f);
+        });
+        return y;
+    }
+
+    /** {@code dx += dy · [y > 0]}. */
+    public void backward(float[] dy, float[] dx) {
+        float[] out = y;
+        Parallel.forChunks(n, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) if (out[i] > 0f) dx[i] += dy[i];
+        });
+    }
+
+    /** The output of the last forward. */
+    public float[] output() {
+        return y;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.lmuformer.nn;
+
+import dev.lmuformer.testing.GradCheck;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Random;
+
+import static dev.lmuformer.testing.GradCheck.randn;
+
+/** Finite-difference checks of every layer's backward on small random shapes (issue 2, line 2). */
+@Tag("kernels")
+class LayerGradientTest {
+    private static final double EPS = 1e-2;
+    private static final double TOL = 2e-3;
+
+    @ParameterizedTest(name = "Conv1d in={0} out={1} k={2} bias={3}")
+    @CsvSource({"3,4,1,true", "5,7,3,false", "6,5,3,true", "2,3,5,true"})
+    void conv1d(int in, int out, int k, boolean bias) {
+        Random rnd = new Random(1);
+        int batch = 2, frames = 6;
+        Conv1d conv = new Conv1d("c", in, out, k, bias);
+        for (Parameter p : conv.parameters()) System.arraycopy(randn(rnd, p.size(), 0.5), 0, p.data, 0, p.size());
+        GradCheck.check("conv", new GradCheck.Fn() {
+            public float[] forward(float[] x) {
+                return conv.forward(x, batch, frames);
+            }
+
+            public void backward(float[] dy, float[] dx) {
+                conv.backward(dy, dx);
+            }
+        }, randn(rnd, batch * frames * in, 1), batch * frames * out, conv.parameters(), true, EPS, TOL, 2);
+    }
+
+    @Test
+    void linear() {
+        Random rnd = new Random(3);
+        Linear lin = new Linear("l", 7, 3, true);
+        for (Parameter p : lin.parameters()) System.arraycopy(randn(rnd, p.size(), 0.5), 0, p.data, 0, p.size());
+        int rows = 5;
+        GradCheck.check("linear", fn(x -> lin.forward(x, rows), lin::backward), randn(rnd, rows * 7, 1), rows * 3, lin.parameters(), true, EPS, TOL, 4);
+    }
+
+    @Test
+    void batchNormTraining() {
+        Random rnd = new Random(5);
+        BatchNorm1d bn = new BatchNorm1d("bn", 4);
+        System.arraycopy(randn(rnd, 4, 1), 0, bn.weight.data, 0, 4);
+        System.arraycopy(randn(rnd, 4, 1), 0, bn.bias.data, 0, 4);
+        int rows = 9;
+        float[] x = randn(rnd, rows * 4, 2);
+        for (int i = 0; i < x.length; i++) x[i] += 1.5f; // a non-zero mean exercises the centring
+        GradCheck.check("bn", fn(in -> bn.forward(in, rows, true), bn::backward), x, rows * 4, bn.parameters(), true, EPS, TOL, 6);
+    }
+
+    @Test
+    void reluAndGelu() {
+        Random rnd = new Random(7);
+        float[] x = randn(rnd, 40, 1);
+        for (int i = 0; i < x.length; i++) if (Math.abs(x[i]) < 0.05f) x[i] = 0.3f; // away from the kink
+        Relu relu = new Relu();
+        GradCheck.check("relu", fn(in -> relu.forward(in, 40), relu::backward), x, 40, List.of(), true, 1e-3, TOL, 8);
+        Gelu gelu = new Gelu();
+        GradCheck.check("gelu", fn(in -> gelu.forward(in, 40), gelu::backward), x, 40, List.of(), true, 1e-3, TOL, 9);
+    }
+
+    @Test
+    void dropoutUsesItsMask() {
+        Random rnd = new Random(9);
+        Dropout drop = new Dropout(0.5, 42);
+        float[] x = randn(rnd, 30, 1);
+        float[] y = drop.forward(x, 30, true).clone();
+        float[] dx = new float[30];
+        float[] dy = randn(rnd, 30, 1);
+        drop.backward(dy, dx);
+        int dropped = 0;
+        for (int i = 0; i < 30; i++) {
+            if (y[i] == 0f) {
+                dropped++;
+                org.junit.jupiter.api.Assertions.assertEquals(0f, dx[i]);
+            } else {
+                org.junit.jupiter.api.Assertions.assertEquals(x[i] * 2f, y[i], 1e-6);
+                org.junit.jupiter.api.Assertions.assertEquals(dy[i] * 2f, dx[i], 1e-6);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(dropped > 5 && dropped < 25, "about half dropped: " + dropped);
+        org.junit.jupiter.api.Assertions.assertSame(x, drop.forward(x, 30, false), "identity in evaluation");
+    }
+
+    @Test
+    void lmuCell() {
+        Random rnd = new Random(11);
+        int batch = 2, frames = 7, in = 3, hidden = 4, memory = 5;
+        LmuCell cell = new LmuCell("lmu", in, hidden, memory, 6.0, frames);
+        for (Parameter p : cell.parameters()) System.arraycopy(randn(rnd, p.size(), 0.6), 0, p.data, 0, p.size());
+        cell.wU.bias.data[0] = 1.5f; // keep u mostly positive so the ReLU kink is rarely near
+        GradCheck.check("lmu", fn(x -> cell.forward(x, batch, frames), cell::backward), randn(rnd, batch * frames * in, 1),
+                batch * frames * hidden, cell.parameters(), true, 1e-3, 5e-3, 12);
+    }
+
+    private interface Forward {
+        float[] apply(float[] x);
+    }
+
+    private interface Backward {
+        void apply(float[] dy, float[] dx);
+    }
+
+    private static GradCheck.Fn fn(Forward f, Backward b) {
+        return new GradCheck.Fn() {
+            public float[] forward(float[] x) {
+                return f.apply(x);
+            }
+
+            public void backward(float[] dy, float[] dx) {
+                b.apply(dy, dx);
+            }
+        };
+    }
+}
