@@ -55,7 +55,7 @@ public final class LmuRnnConv1d implements SequenceModel {
         state.derivedBuffer(prefix + ".A", cell.aBar(), d, d);
         state.derivedBuffer(prefix + ".B", cell.bBar(), d, 1);
         state.derivedBuffer(prefix + ".H", cell.impulseResponse(), d, cell.impulseLength());
-        state.params(cell.parameters());
+        state.params(cell.parameters()).onLoad(cell::buffersChanged);
     }
 
     @Override

@@ -24,6 +24,7 @@ public final class StateDict {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<BatchNorm1d> norms = new ArrayList<>();
+    private final List<Runnable> loadListeners = new ArrayList<>();
 
     /** Registers trainable parameters. */
     public StateDict params(List<Parameter> ps) {
@@ -47,6 +48,12 @@ public final class StateDict {
     /** Registers a buffer that a checkpoint may omit (it is recomputed). */
     public StateDict derivedBuffer(String name, float[] data, int... shape) {
         put(new Entry(name, data, shape, false, true));
+        return this;
+    }
+
+    /** Runs {@code listener} after every {@link #load} (to refresh what is derived from buffers). */
+    public StateDict onLoad(Runnable listener) {
+        loadListeners.add(listener);
         return this;
     }
 
@@ -115,6 +122,7 @@ public final class StateDict {
             Tensor t = tensors.get(bn.prefix() + ".num_batches_tracked");
             if (t != null && t.size() == 1) bn.setBatchesTracked((long) t.data[0]);
         }
+        loadListeners.forEach(Runnable::run);
     }
 
     private static boolean ignorable(String name) {

@@ -31,6 +31,7 @@ public final class LmuCell {
     private float[] bBar; // (D) buffer B
     private float[] h; // (D, hLen) buffer H
     private int hLen;
+    private LmuMemory memory;
 
     private float[] cat;   // (B, N, D + I) [m ; x], the input of W_h
     private float[] du;    // (B, N)
@@ -49,42 +50,38 @@ public final class LmuCell {
         wU = new Linear(prefix + ".W_u", inputSize, 1, true);
         wH = new Linear(prefix + ".W_h", memorySize + inputSize, hiddenSize, true);
         LmuMatrices mats = LmuMatrices.discretise(memorySize, theta);
-        aBar = toFloat(mats.aBar());
-        bBar = toFloat(mats.bBar());
+        aBar = mats.aBarFloat();
+        bBar = mats.bBarFloat();
         h = mats.impulseResponse(seqLen);
         hLen = seqLen;
     }
 
-    private static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
-        return f;
+    /** Drops what was derived from the buffers (the FFT spectra of H); call after writing into them. */
+    public void buffersChanged() {
+        memory = null;
     }
 
-    /** Replaces the impulse response buffer H {@code [D, len]} (as loaded from a checkpoint). */
-    public void setImpulseResponse(float[] response, int len) {
-        if (response.length != memorySize * len) throw new IllegalArgumentException("H must be [" + memorySize + ", " + len + "]");
-        h = response.clone();
-        hLen = len;
-    }
-
-    private void ensureLength(int frames) {
+    /** The memory over H, rebuilt when H changes (a checkpoint load, or a sequence longer than H). */
+    private LmuMemory memory(int frames) {
         if (frames > hLen) {
             h = LmuMatrices.discretise(memorySize, theta).impulseResponse(frames);
             hLen = frames;
+            memory = null;
         }
+        if (memory == null) memory = new LmuMemory(h, memorySize, hLen);
+        return memory;
     }
 
     /** Forward over x {@code [batch, frames, I]}; returns h {@code [batch, frames, Hd]} (owned by this layer). */
     public float[] forward(float[] x, int batch, int frames) {
-        ensureLength(frames);
+        LmuMemory mem = memory(frames);
         this.batch = batch;
         this.frames = frames;
         int rows = batch * frames;
         int width = memorySize + inputSize;
         float[] u = fU.forward(wU.forward(x, rows), rows);
         cat = Ops.ensure(cat, rows * width);
-        LmuMemory.forward(u, batch, frames, h, memorySize, hLen, cat, width);
+        mem.forward(u, batch, frames, cat, width);
         float[] c = cat;
         Parallel.forChunks(rows, 256, (from, to) -> {
             for (int r = from; r < to; r++) System.arraycopy(x, r * inputSize, c, r * width + memorySize, inputSize);
@@ -109,7 +106,7 @@ public final class LmuCell {
             }
         });
         du = Ops.zeroed(du, rows);
-        LmuMemory.backward(dcat, width, batch, frames, h, memorySize, hLen, du);
+        memory(frames).backward(dcat, width, batch, frames, du);
         duPre = Ops.zeroed(duPre, rows);
         fU.backward(du, duPre);
         wU.backward(duPre, dx);

@@ -1,0 +1,125 @@
+package dev.lmuformer.cli;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.lmuformer.engine.Kernels;
+import dev.lmuformer.engine.Parallel;
+import dev.lmuformer.model.Init;
+import dev.lmuformer.model.ModelConfig;
+import dev.lmuformer.model.Models;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.train.TrainStep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code lmuformer bench}: samples per second of a model in training (forward, loss, backward,
+ * Adam step) or evaluation, after warm-up; the median over timed iterations.
+ */
+@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations).",
+        footer = {"", "Examples:",
+                "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
+                "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "lmu_rnn_conv1d", description = "Architecture (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--mode", defaultValue = "eval", description = "train or eval (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--batch", description = "Batch size (default: 128 for train, 256 for eval).")
+    Integer batch;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
+    int threads;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed iterations (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "7", description = "Timed iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--dim", description = "Embedding width C (default: the architecture's).")
+    Integer dim;
+
+    @Option(names = "--frames", description = "Sequence length N (default: the architecture's).")
+    Integer frames;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Main.applyThreads(threads);
+        boolean train;
+        if (mode.equals("train")) {
+            train = true;
+        } else if (mode.equals("eval")) {
+            train = false;
+        } else {
+            throw new IllegalArgumentException("--mode must be train or eval, got '" + mode + "'");
+        }
+        if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
+        int b = batch != null ? batch : train ? 128 : 256;
+        if (b < 1) throw new IllegalArgumentException("--batch must be positive, got " + b);
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (dim != null) overrides.put("embed_dims", dim);
+        if (frames != null) overrides.put("seq_len", frames);
+        if (!Models.names().contains(model)) {
+            throw new IllegalArgumentException("unknown model '" + model + "' (known: " + String.join(", ", Models.names()) + ")");
+        }
+        ModelConfig config = ModelConfig.fromMap(model, overrides);
+        SequenceModel net = Models.create(config);
+        Init.pytorchDefault(net, 1);
+        int n = config.seqLen();
+        int f = net.inputFeatures();
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[] x = new float[b * n * f];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        float[] y = new float[b * net.numClasses()];
+        for (int i = 0; i < b; i++) y[i * net.numClasses() + rnd.nextInt(net.numClasses())] = 1f;
+        TrainStep step = train ? TrainStep.referenceRecipe(net) : null;
+        double[] seconds = new double[iterations];
+        for (int it = -warmup; it < iterations; it++) {
+            long t0 = System.nanoTime();
+            if (train) {
+                step.run(x, y, b, n);
+            } else {
+                net.forward(x, b, n, false);
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (it >= 0) seconds[it] = s;
+            if (!json) System.err.printf("  %s %d: %.3f s%n", it < 0 ? "warm-up" : "iteration", Math.abs(it < 0 ? it + warmup + 1 : it + 1), s);
+        }
+        double[] sorted = seconds.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double samplesPerSecond = b / median;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("mode", mode);
+        out.put("batch", b);
+        out.put("threads", Parallel.threads());
+        out.put("kernels", Kernels.get().name());
+        out.put("frames", n);
+        out.put("embed_dims", config.embedDims());
+        out.put("iterations", iterations);
+        out.put("median_s", median);
+        out.put("min_s", sorted[0]);
+        out.put("max_s", sorted[sorted.length - 1]);
+        out.put("samples_per_s", samplesPerSecond);
+        out.put("java", System.getProperty("java.version"));
+        if (json) {
+            System.out.println(JSON.std.asString(out));
+        } else {
+            System.out.printf("%s %s batch %d (%s): median %.3f s/iteration, %.1f samples/s (min %.3f s, max %.3f s)%n",
+                    model, mode, b, Main.engineLine(), median, samplesPerSecond, sorted[0], sorted[sorted.length - 1]);
+        }
+        return 0;
+    }
+}
