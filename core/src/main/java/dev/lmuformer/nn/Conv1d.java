@@ -1,5 +1,7 @@
 package dev.lmuformer.nn;
 
+import dev.lmuformer.engine.Winograd;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,8 +10,15 @@ import java.util.List;
  * channels-last activations: x {@code [B, N, I]} → y {@code [B, N, O]}.
  * {@code y[b,t,o] = bias[o] + Σ_s Σ_i W[o,i,s] · x[b, t+s−K/2, i]} with zeros outside the sequence.
  * Weight layout {@code [O, I, K]} as in the reference state_dict.
+ *
+ * <p>K = 1 is one GEMM. K = 3 (the patch embedding) computes its output and its input gradient
+ * by Winograd F(4,3), half the multiply-adds of the direct form; the system property
+ * {@code lmuformer.conv3=direct} selects the direct form, K shifted GEMMs, used for the weight
+ * gradient in any case.
  */
 public final class Conv1d {
+    private static final boolean WINOGRAD = !"direct".equals(System.getProperty("lmuformer.conv3", "winograd"));
+
     /** Weight {@code [O, I, K]}. */
     public final Parameter weight;
     /** Bias {@code [O]}, or null. */
@@ -21,6 +30,7 @@ public final class Conv1d {
     private float[] x; // (B, N, I) the last input, kept for backward
     private float[] y; // (B, N, O)
     private float[] tapGrad; // (O, I) one tap of the weight gradient
+    private final Winograd.Workspace workspace = new Winograd.Workspace();
     private int batch;
     private int frames;
 
@@ -41,8 +51,12 @@ public final class Conv1d {
         this.batch = batch;
         this.frames = frames;
         y = Ops.ensure(y, rows * out);
-        for (int s = 0; s < kernel; s++) {
-            Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, s - kernel / 2), y, s > 0);
+        if (useWinograd()) {
+            Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(weight.data, out, in, false), y, false, workspace);
+        } else {
+            for (int s = 0; s < kernel; s++) {
+                Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, s - kernel / 2), y, s > 0);
+            }
         }
         if (bias != null) Ops.addBias(y, rows, out, bias.data);
         return y;
@@ -52,12 +66,20 @@ public final class Conv1d {
     public void backward(float[] dy, float[] dx) {
         int rows = batch * frames;
         if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
+        boolean winograd = useWinograd();
         for (int s = 0; s < kernel; s++) {
             int shift = s - kernel / 2;
             Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
-            if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
+            if (dx != null && !winograd) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
+        }
+        if (dx != null && winograd) {
+            Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, true, workspace);
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
+    }
+
+    private boolean useWinograd() {
+        return kernel == 3 && WINOGRAD;
     }
 
     /** The output buffer of the last forward. */

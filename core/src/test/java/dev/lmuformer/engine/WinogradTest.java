@@ -1,0 +1,50 @@
+package dev.lmuformer.engine;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Random;
+
+import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+
+/** Winograd F(4,3) equals the direct "same" convolution, forward and as the input gradient. */
+@Tag("kernels")
+class WinogradTest {
+
+    @ParameterizedTest(name = "B={0} N={1} I={2} O={3}")
+    @CsvSource({"1,1,3,2", "2,5,4,7", "3,13,17,9", "2,128,32,32", "1,7,40,33"})
+    void matchesDirectConvolution(int batch, int frames, int in, int out) {
+        Random rnd = new Random(frames * 31L + in);
+        float[] x = GemmTest.random(rnd, batch * frames * in);
+        float[] w = GemmTest.random(rnd, out * in * 3);
+        float[] dy = GemmTest.random(rnd, batch * frames * out);
+        float[] y = new float[batch * frames * out];
+        float[] dx = new float[batch * frames * in];
+        float[] yRef = new float[y.length];
+        float[] dxRef = new float[dx.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < frames; t++) {
+                for (int s = 0; s < 3; s++) {
+                    int src = t + s - 1;
+                    if (src < 0 || src >= frames) continue;
+                    for (int o = 0; o < out; o++) {
+                        for (int i = 0; i < in; i++) {
+                            float wv = w[(o * in + i) * 3 + s];
+                            yRef[(b * frames + t) * out + o] += wv * x[(b * frames + src) * in + i];
+                            dxRef[(b * frames + src) * in + i] += wv * dy[(b * frames + t) * out + o];
+                        }
+                    }
+                }
+            }
+        }
+        Winograd.Workspace ws = new Winograd.Workspace();
+        java.util.Arrays.fill(y, 1f);
+        Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(w, out, in, false), y, false, ws);
+        assertTensorClose("forward", yRef, y, 1e-5);
+        java.util.Arrays.fill(dx, 0.5f);
+        Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true), dx, true, ws);
+        for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
+        assertTensorClose("input gradient", dxRef, dx, 1e-5);
+    }
+}
