@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * rest by 1/(1−p); identity in evaluation. Seeded, so runs are reproducible.
  */
 public final class Dropout {
-    private final float p;
+    private float p;
     private SplittableRandom random;
     private float[] mask; // 0 or 1/(1−p) per value of the last training forward
     private float[] y;
@@ -44,6 +44,12 @@ public final class Dropout {
     /** {@code dx += dy·mask} (or dy when inactive). */
     public void backward(float[] dy, float[] dx) {
         for (int i = 0; i < n; i++) dx[i] += active ? dy[i] * mask[i] : dy[i];
+    }
+
+    /** Changes the probability (0 disables dropout). */
+    public void setProbability(double probability) {
+        if (!(probability >= 0 && probability < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + probability);
+        p = (float) probability;
     }
 
     /** The probability. */

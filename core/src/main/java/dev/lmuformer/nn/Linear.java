@@ -43,6 +43,11 @@ public final class Linear {
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
     }
 
+    /** The output buffer of the last forward. */
+    public float[] output() {
+        return y;
+    }
+
     /** Input features. */
     public int inFeatures() {
         return in;
