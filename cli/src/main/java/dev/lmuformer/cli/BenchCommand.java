@@ -8,6 +8,7 @@ import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.train.TrainStep;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +27,9 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json"})
 final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", defaultValue = "lmu_rnn_conv1d", description = "Architecture (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -55,6 +59,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         Main.applyThreads(threads);
         boolean train;
         if (mode.equals("train")) {
@@ -94,30 +100,30 @@ final class BenchCommand implements Callable<Integer> {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             if (it >= 0) seconds[it] = s;
-            if (!json) System.err.printf("  %s %d: %.3f s%n", it < 0 ? "warm-up" : "iteration", Math.abs(it < 0 ? it + warmup + 1 : it + 1), s);
+            if (!json) err.printf("  %s %d: %.3f s%n", it < 0 ? "warm-up" : "iteration", Math.abs(it < 0 ? it + warmup + 1 : it + 1), s);
         }
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         double samplesPerSecond = b / median;
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", model);
-        out.put("mode", mode);
-        out.put("batch", b);
-        out.put("threads", Parallel.threads());
-        out.put("kernels", Kernels.get().name());
-        out.put("frames", n);
-        out.put("embed_dims", config.embedDims());
-        out.put("iterations", iterations);
-        out.put("median_s", median);
-        out.put("min_s", sorted[0]);
-        out.put("max_s", sorted[sorted.length - 1]);
-        out.put("samples_per_s", samplesPerSecond);
-        out.put("java", System.getProperty("java.version"));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", model);
+        result.put("mode", mode);
+        result.put("batch", b);
+        result.put("threads", Parallel.threads());
+        result.put("kernels", Kernels.get().name());
+        result.put("frames", n);
+        result.put("embed_dims", config.embedDims());
+        result.put("iterations", iterations);
+        result.put("median_s", median);
+        result.put("min_s", sorted[0]);
+        result.put("max_s", sorted[sorted.length - 1]);
+        result.put("samples_per_s", samplesPerSecond);
+        result.put("java", System.getProperty("java.version"));
         if (json) {
-            System.out.println(JSON.std.asString(out));
+            out.println(JSON.std.asString(result));
         } else {
-            System.out.printf("%s %s batch %d (%s): median %.3f s/iteration, %.1f samples/s (min %.3f s, max %.3f s)%n",
+            out.printf("%s %s batch %d (%s): median %.3f s/iteration, %.1f samples/s (min %.3f s, max %.3f s)%n",
                     model, mode, b, Main.engineLine(), median, samplesPerSecond, sorted[0], sorted[sorted.length - 1]);
         }
         return 0;

@@ -3,6 +3,7 @@ package dev.lmuformer.cli;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.StateDict;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,6 +15,9 @@ import java.util.concurrent.Callable;
 @Command(name = "info", description = "Show a checkpoint's architecture, sizes and parameter count.",
         footer = {"", "Example:", "  lmuformer info --checkpoint runs/demo/best.safetensors"})
 final class InfoCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
     Path checkpoint;
 
@@ -22,23 +26,25 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
-        System.out.println("checkpoint   " + checkpoint);
-        System.out.println("arch         " + model.arch());
+        out.println("checkpoint   " + checkpoint);
+        out.println("arch         " + model.arch());
         for (Map.Entry<String, Object> e : model.config().toMap().entrySet()) {
-            System.out.printf("%-12s %s%n", e.getKey(), e.getValue());
+            out.printf("%-12s %s%n", e.getKey(), e.getValue());
         }
-        System.out.printf("parameters   %,d%n", model.parameterCount());
+        out.printf("parameters   %,d%n", model.parameterCount());
         long buffers = 0;
         for (StateDict.Entry e : model.state().entries().values()) if (!e.trainable()) buffers += e.data().length;
-        System.out.printf("buffers      %,d values%n", buffers);
+        out.printf("buffers      %,d values%n", buffers);
         loaded.metadata().forEach((k, v) -> {
-            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG)) System.out.printf("meta %-7s %s%n", k, v);
+            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG)) out.printf("meta %-7s %s%n", k, v);
         });
         if (tensors) {
             for (StateDict.Entry e : model.state().entries().values()) {
-                System.out.printf("  %-50s %s%s%n", e.name(), java.util.Arrays.toString(e.shape()), e.trainable() ? "" : " (buffer)");
+                out.printf("  %-50s %s%s%n", e.name(), java.util.Arrays.toString(e.shape()), e.trainable() ? "" : " (buffer)");
             }
         }
         return 0;

@@ -4,6 +4,7 @@ import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.io.Npy;
 import dev.lmuformer.model.SequenceModel;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +17,9 @@ import java.util.concurrent.Callable;
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --all-seq --output per_frame.npy"})
 final class PredictCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
     Path checkpoint;
 
@@ -33,6 +37,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         Main.applyThreads(threads);
         SequenceModel model = Checkpoint.load(checkpoint).model();
         Tensor x = Npy.read(features);
@@ -53,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
                 ? new Tensor(model.allSeqLogits(x.data, batch, frames), frames, batch, model.numClasses())
                 : new Tensor(model.forward(x.data, batch, frames, false), batch, model.numClasses());
         Npy.write(output, y);
-        System.err.println("wrote " + output + " " + y.shapeString());
+        err.println("wrote " + output + " " + y.shapeString());
         return 0;
     }
 }

@@ -1,0 +1,155 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.engine.Tensor;
+import dev.lmuformer.io.Npy;
+import dev.lmuformer.io.Safetensors;
+import dev.lmuformer.model.ModelConfig;
+import dev.lmuformer.model.Models;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.testing.Golden;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands end to end: predict parity on converted golden checkpoints, and one-line errors on bad input. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** A project checkpoint from a golden file's {@code state.*} and metadata. */
+    static Path checkpointFrom(Safetensors golden, Path file) {
+        Map<String, String> meta = golden.metadata();
+        Map<String, Object> cfg = new LinkedHashMap<>(meta);
+        if (meta.containsKey("hidden")) cfg.put("hidden_size", meta.get("hidden"));
+        if (meta.containsKey("memory")) cfg.put("memory_size", meta.get("memory"));
+        SequenceModel model = Models.create(ModelConfig.fromMap(meta.get("model"), cfg));
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (String name : golden.names()) if (name.startsWith("state.")) state.put(name.substring(6), golden.tensor(name));
+        model.state().load(state);
+        Checkpoint.save(file, model, Map.of());
+        return file;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"full/lmu_rnn_conv1d.safetensors", "compact/lmu_rnn_conv1d.dim32.safetensors"})
+    void predictReproducesReferenceLogits(String file) {
+        Safetensors g = Golden.tensors(file);
+        Path ckpt = checkpointFrom(g, dir.resolve("model.safetensors"));
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, g.tensor("input.x"));
+        Result r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("y.npy").toString());
+        assertEquals(0, r.code(), r.err());
+        Tensor y = Npy.read(dir.resolve("y.npy"));
+        assertTrue(y.hasShape(2, 35), y.shapeString());
+        assertTensorClose("predict logits", g.tensor("out.eval.logits").data, y.data, 1e-4);
+        r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--all-seq", "--output", dir.resolve("s.npy").toString());
+        assertEquals(0, r.code(), r.err());
+        Tensor s = Npy.read(dir.resolve("s.npy"));
+        assertTrue(s.hasShape(128, 2, 35), s.shapeString());
+        assertTensorClose("predict all_seq", g.tensor("out.eval.all_seq_logits").data, s.data, 1e-4);
+        Result info = run("info", "--checkpoint", ckpt.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains(String.format("%,d", Long.parseLong(g.metadata().get("parameters")))), info.out());
+    }
+
+    @Test
+    void parameterCountsOfTheSpeechCommandsAndPsmnistModels() {
+        assertEquals(1_621_796L, Models.create(ModelConfig.defaults("lmu_rnn_conv1d")).parameterCount());
+        assertEquals(166_798L, Models.create(ModelConfig.defaults("psmnist_lmu")).parameterCount());
+    }
+
+    private static void assertOneLineError(Result r, String... fragments) {
+        assertNotEquals(0, r.code(), "exit code");
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line expected, got: " + err);
+        assertFalse(err.contains("at dev.lmuformer"), "no stack trace expected: " + err);
+        assertTrue(err.startsWith("lmuformer: "), err);
+        for (String f : fragments) assertTrue(err.contains(f), "error should mention '" + f + "': " + err);
+    }
+
+    private Path smallCheckpoint() {
+        SequenceModel m = Models.create(ModelConfig.fromMap("lmu_rnn_conv1d", Map.of("embed_dims", 8, "in_channels", 4, "num_classes", 3, "seq_len", 6)));
+        Path p = dir.resolve("small.safetensors");
+        Checkpoint.save(p, m, Map.of());
+        return p;
+    }
+
+    @Test
+    void wrongShapedInputIsAOneLineError() {
+        Path ckpt = smallCheckpoint();
+        Path x = dir.resolve("bad.npy");
+        Npy.write(x, new Tensor(2, 6, 5)); // 5 features, the model wants 4
+        assertOneLineError(run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("o.npy").toString()),
+                "5 features", "expects 4");
+        Npy.write(x, new Tensor(2, 2, 6, 4));
+        assertOneLineError(run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("o.npy").toString()),
+                "[B, N, F]");
+        assertFalse(dir.resolve("o.npy").toFile().exists(), "no output written on error");
+    }
+
+    @Test
+    void missingOrMisshapedTensorsAndUnknownArchAreOneLineErrors() throws Exception {
+        Path ckpt = smallCheckpoint();
+        Safetensors st = Safetensors.read(ckpt);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (String n : st.names()) tensors.put(n, st.tensor(n));
+        Map<String, Tensor> missing = new LinkedHashMap<>(tensors);
+        missing.remove("head.weight");
+        Path p1 = dir.resolve("missing.safetensors");
+        Safetensors.write(p1, missing, st.metadata());
+        assertOneLineError(run("info", "--checkpoint", p1.toString()), "head.weight", "lacks");
+        Map<String, Tensor> misshaped = new LinkedHashMap<>(tensors);
+        misshaped.put("head.bias", new Tensor(4));
+        Path p2 = dir.resolve("misshaped.safetensors");
+        Safetensors.write(p2, misshaped, st.metadata());
+        assertOneLineError(run("info", "--checkpoint", p2.toString()), "head.bias", "[4]", "[3]");
+        Map<String, String> meta = new LinkedHashMap<>(st.metadata());
+        meta.put("arch", "transformer_xl");
+        Path p3 = dir.resolve("arch.safetensors");
+        Safetensors.write(p3, tensors, meta);
+        assertOneLineError(run("info", "--checkpoint", p3.toString()), "unknown arch 'transformer_xl'");
+        Path p4 = dir.resolve("garbage.safetensors");
+        java.nio.file.Files.write(p4, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertOneLineError(run("info", "--checkpoint", p4.toString()), "garbage.safetensors");
+        assertOneLineError(run("info", "--checkpoint", dir.resolve("absent.safetensors").toString()), "absent.safetensors");
+    }
+
+    @Test
+    void benchPrintsJson() {
+        Result r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "train", "--batch", "2", "--dim", "16", "--frames", "8",
+                "--warmup", "1", "--iterations", "2", "--threads", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        for (String key : new String[] {"\"model\"", "\"mode\"", "\"batch\"", "\"threads\"", "\"samples_per_s\""}) {
+            assertTrue(r.out().contains(key), r.out());
+        }
+        assertOneLineError(run("bench", "--mode", "fly"), "--mode");
+    }
+}
