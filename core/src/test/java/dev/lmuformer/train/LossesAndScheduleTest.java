@@ -29,12 +29,13 @@ class LossesAndScheduleTest {
             for (int i = 0; i < logits.length; i++) {
                 float saved = logits[i];
                 double h = 1e-3;
-                logits[i] = (float) (saved + h);
+                float up = (float) (saved + h), down = (float) (saved - h); // the steps float can represent
+                logits[i] = up;
                 double plus = loss.forward(logits, targets, batch, classes);
-                logits[i] = (float) (saved - h);
+                logits[i] = down;
                 double minus = loss.forward(logits, targets, batch, classes);
                 logits[i] = saved;
-                assertEquals((plus - minus) / (2 * h), grad[i], 2e-5, loss.getClass().getSimpleName() + " element " + i);
+                assertEquals((plus - minus) / ((double) up - down), grad[i], 2e-5, loss.getClass().getSimpleName() + " element " + i);
             }
         }
     }
@@ -70,8 +71,8 @@ class LossesAndScheduleTest {
         adam.step(); // m = 0.2, v = 0.004; m̂ = 2, v̂ = 4 → step 0.1·2/(2 + 1e-8)
         assertEquals(0.9, p.data[0], 1e-6);
         p.grad[0] = -1f;
-        adam.step(); // m = 0.08, v = 0.004995; m̂ = 0.08/0.19, v̂ = 0.004995/0.001999
-        double mHat = 0.08 / 0.19, vHat = 0.004995 / (1 - 0.999 * 0.999);
+        adam.step(); // m = 0.9·0.2 − 0.1 = 0.08, v = 0.999·0.004 + 0.001 = 0.004996
+        double mHat = 0.08 / (1 - 0.9 * 0.9), vHat = 0.004996 / (1 - 0.999 * 0.999);
         assertEquals(0.9 - 0.1 * mHat / (Math.sqrt(vHat) + 1e-8), p.data[0], 1e-6);
         assertEquals(2, adam.steps());
     }
