@@ -61,7 +61,8 @@ public final class ModelInput {
 
     /**
      * The model input of a waveform at its own sample rate (resample it to 16 kHz first with
-     * {@link Resampler} to match the reference's training data).
+     * {@link Resampler} to match the reference's training data). The reference's subtraction of
+     * the waveform mean is not needed: per-frame DC removal cancels it (see {@link Fbank}).
      *
      * @return {@code [frames, 128]}
      */

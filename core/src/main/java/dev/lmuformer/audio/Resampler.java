@@ -11,7 +11,7 @@ package dev.lmuformer.audio;
  */
 public final class Resampler {
     /** Zero crossings of the sinc on each side of the centre, at the cutoff frequency. */
-    public static final int DEFAULT_ZERO_CROSSINGS = 16;
+    public static final int DEFAULT_ZERO_CROSSINGS = 32;
     /** Cutoff as a fraction of the lower Nyquist frequency. */
     public static final double DEFAULT_ROLLOFF = 0.94;
     /** Kaiser window shape; 8.6 gives about 90 dB of stop-band attenuation. */
@@ -27,7 +27,7 @@ public final class Resampler {
     private final int half; // taps on each side of the output position
     private final double[][] filters; // [up][2 * half]
 
-    /** A resampler with the default filter (16 zero crossings, rolloff 0.94, Kaiser β 8.6). */
+    /** A resampler with the default filter (32 zero crossings, rolloff 0.94, Kaiser β 8.6). */
     public Resampler(int fromRate, int toRate) {
         this(fromRate, toRate, DEFAULT_ZERO_CROSSINGS, DEFAULT_ROLLOFF, DEFAULT_BETA);
     }
