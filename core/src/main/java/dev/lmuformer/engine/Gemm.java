@@ -95,14 +95,20 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Rows i0..i0+rows against B panels p0..p1. A is read in place (any strides) except where a
+     * row map gathers rows or a last strip is short: those strips are packed, zero-padded.
+     */
     private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
                               float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
-        float[] aPack = buffer(A_PACK, strips * mr * kc);
-        for (int s = 0; s < strips; s++) {
-            packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, s * mr * kc);
+        boolean inPlace = aRows == null;
+        int firstPacked = inPlace ? rows / mr : 0;
+        float[] aPack = buffer(A_PACK, Math.max(1, strips - firstPacked) * mr * kc);
+        for (int s = firstPacked; s < strips; s++) {
+            packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, (s - firstPacked) * mr * kc);
         }
         float[] edge = buffer(EDGE, mr * nr);
         for (int jr = p0; jr < p1; jr++) {
@@ -111,11 +117,15 @@ public final class Gemm {
             for (int s = 0; s < strips; s++) {
                 int rs = Math.min(mr, rows - s * mr);
                 int co = cBase + s * mr * ldc + jr * nr;
+                float[] src = s < firstPacked ? a : aPack;
+                int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : (s - firstPacked) * mr * kc;
+                int rowStride = s < firstPacked ? aRow : 1;
+                int stepStride = s < firstPacked ? aCol : mr;
                 if (rs == mr && cols == nr) {
-                    kern.microTile(kc, aPack, s * mr * kc, bPack, bo, c, co, ldc);
+                    kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, c, co, ldc);
                 } else {
                     java.util.Arrays.fill(edge, 0f);
-                    kern.microTile(kc, aPack, s * mr * kc, bPack, bo, edge, 0, nr);
+                    kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, edge, 0, nr);
                     for (int r = 0; r < rs; r++) {
                         for (int j = 0; j < cols; j++) c[co + r * ldc + j] += edge[r * nr + j];
                     }

@@ -20,11 +20,11 @@ public interface Kernels {
     int nr();
 
     /**
-     * GEMM micro-kernel: {@code C[r][j] += Σ_p A[p][r] · B[p][j]} for r &lt; mr, j &lt; nr, where A is
-     * a packed panel ({@code ap[ao + p*mr + r]}), B a packed panel ({@code bp[bo + p*nr + j]}) and C
-     * row-major with leading dimension {@code ldc}.
+     * GEMM micro-kernel: {@code C[r][j] += Σ_p A[r][p] · B[p][j]} for r &lt; mr, j &lt; nr, where A is
+     * read in place at {@code a[ao + r·aRow + p·aStep]} (a packed panel has aRow = 1, aStep = mr),
+     * B is a packed panel {@code bp[bo + p·nr + j]} and C is row-major with leading dimension {@code ldc}.
      */
-    void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc);
+    void microTile(int kc, float[] a, int ao, int aRow, int aStep, float[] bp, int bo, float[] c, int co, int ldc);
 
     /** {@code Σ x[xo+i]·y[yo+i]} for i &lt; n. */
     float dot(int n, float[] x, int xo, float[] y, int yo);

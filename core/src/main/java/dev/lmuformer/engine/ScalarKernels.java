@@ -21,13 +21,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    public void microTile(int kc, float[] ap, int ao, int aRow, int aStep, float[] bp, int bo, float[] c, int co, int ldc) {
         float[] acc = new float[MR * NR];
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * MR;
+            int a = ao + p * aStep;
             int b = bo + p * NR;
             for (int r = 0; r < MR; r++) {
-                float av = ap[a + r];
+                float av = ap[a + r * aRow];
                 int row = r * NR;
                 for (int j = 0; j < NR; j++) acc[row + j] += av * bp[b + j];
             }

@@ -37,33 +37,33 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void microTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    public void microTile(int kc, float[] ap, int ao, int aRow, int aStep, float[] bp, int bo, float[] c, int co, int ldc) {
         // One zero shared by all accumulators: with twelve separate FloatVector.zero(S) calls C2
         // (JDK 17) keeps the accumulators boxed and the kernel runs at 40 % of the FMA peak.
         FloatVector zero = FloatVector.zero(S);
         FloatVector c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero;
         FloatVector c30 = zero, c31 = zero, c40 = zero, c41 = zero, c50 = zero, c51 = zero;
-        int a = ao;
+        int a0 = ao, a1 = ao + aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow;
         int b = bo;
-        for (int p = 0; p < kc; p++, a += MR, b += NR) {
+        for (int p = 0, step = 0; p < kc; p++, step += aStep, b += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            FloatVector x = FloatVector.broadcast(S, ap[a0 + step]);
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, ap[a + 1]);
+            x = FloatVector.broadcast(S, ap[a1 + step]);
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, ap[a + 2]);
+            x = FloatVector.broadcast(S, ap[a2 + step]);
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, ap[a + 3]);
+            x = FloatVector.broadcast(S, ap[a3 + step]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
+            x = FloatVector.broadcast(S, ap[a4 + step]);
             c40 = b0.fma(x, c40);
             c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
+            x = FloatVector.broadcast(S, ap[a5 + step]);
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
