@@ -35,6 +35,9 @@ public interface Kernels {
     /** {@code y[yo+i] = x[xo+i]·scale[i] + shift[i]} for i &lt; n (a batch-norm row); y may be x. */
     void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo);
 
+    /** {@code dx[o+i] += gate[o+i] > 0 ? dy[o+i] : 0} for i &lt; n (the backward of a ReLU with output gate). */
+    void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o);
+
     /** The implementation chosen for this JVM. */
     static Kernels get() {
         return KernelChoice.INSTANCE;

@@ -54,4 +54,9 @@ public final class ScalarKernels implements Kernels {
     public void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo) {
         for (int i = 0; i < n; i++) y[yo + i] = x[xo + i] * scale[i] + shift[i];
     }
+
+    @Override
+    public void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o) {
+        for (int i = o; i < o + n; i++) if (gate[i] > 0f) dx[i] += dy[i];
+    }
 }

@@ -6,20 +6,14 @@ package dev.lmuformer.engine;
  * channel-mixing work — six GEMMs over a quarter of the rows — halves.
  *
  * <p>Activations are channels-last {@code [B, N, C]}; frames outside the sequence are zeros.
- * With tiles {@code d = x[t0−1 … t0+4]} the output is {@code y[t0+r] = Σ_k Aᵀ[r][k] · (Bᵀd)_k · (Gg)_k}.
+ * With tiles {@code d = x[t0−1 … t0+4]} the output is {@code y[t0+r] = Σ_k Aᵀ[r][k] · (Bᵀd)_k · (Gg)_k}
+ * with the matrices of F(4, 3) at the points 0, ±1, ±2, ∞ (Bᵀ and Aᵀ written out in the transforms below).
  * Rounding differs from the direct sum by a few float32 ulps of the largest terms (the transform
  * coefficients reach 8); the parity tests bound it.
  */
 public final class Winograd {
     private static final int TILE = 4;
     private static final int POINTS = 6;
-    private static final float[][] BT = {
-            {4, 0, -5, 0, 1, 0},
-            {0, -4, -4, 1, 1, 0},
-            {0, 4, -4, -1, 1, 0},
-            {0, -2, -1, 2, 1, 0},
-            {0, 2, -1, -2, 1, 0},
-            {0, 4, 0, -5, 0, 1}};
     private static final double[][] G = {
             {1 / 4.0, 0, 0},
             {-1 / 6.0, -1 / 6.0, -1 / 6.0},
@@ -27,11 +21,6 @@ public final class Winograd {
             {1 / 24.0, 1 / 12.0, 1 / 6.0},
             {1 / 24.0, -1 / 12.0, 1 / 6.0},
             {0, 0, 1}};
-    private static final float[][] AT = {
-            {1, 1, 1, 1, 1, 0},
-            {0, 1, -1, 2, -2, 0},
-            {0, 1, 1, 4, 4, 0},
-            {0, 1, -1, 8, -8, 1}};
 
     private Winograd() {
     }
@@ -82,26 +71,28 @@ public final class Winograd {
         float[] v = ws.v; // (6, T, cin)
         float[] m = ws.m; // (6, T, cout)
         Parallel.forChunks(tiles, 16, (from, to) -> {
-            float[] d = new float[POINTS * cin];
+            float[] padded = new float[POINTS * cin]; // the tile's six input rows where some fall outside the sequence
             for (int tile = from; tile < to; tile++) {
                 int b = tile / tilesPerSeq;
                 int t0 = (tile % tilesPerSeq) * TILE;
-                for (int l = 0; l < POINTS; l++) {
-                    int t = t0 - 1 + l;
-                    if (t >= 0 && t < frames) {
-                        System.arraycopy(x, (b * frames + t) * cin, d, l * cin, cin);
-                    } else {
-                        java.util.Arrays.fill(d, l * cin, (l + 1) * cin, 0f);
+                float[] src;
+                int base;
+                if (t0 >= 1 && t0 + 4 < frames) {
+                    src = x; // interior tile: the six rows are contiguous in x
+                    base = (b * frames + t0 - 1) * cin;
+                } else {
+                    for (int l = 0; l < POINTS; l++) {
+                        int t = t0 - 1 + l;
+                        if (t >= 0 && t < frames) {
+                            System.arraycopy(x, (b * frames + t) * cin, padded, l * cin, cin);
+                        } else {
+                            java.util.Arrays.fill(padded, l * cin, (l + 1) * cin, 0f);
+                        }
                     }
+                    src = padded;
+                    base = 0;
                 }
-                for (int k = 0; k < POINTS; k++) {
-                    int dst = (k * tiles + tile) * cin;
-                    float[] bk = BT[k];
-                    for (int i = 0; i < cin; i++) {
-                        v[dst + i] = bk[0] * d[i] + bk[1] * d[cin + i] + bk[2] * d[2 * cin + i]
-                                + bk[3] * d[3 * cin + i] + bk[4] * d[4 * cin + i] + bk[5] * d[5 * cin + i];
-                    }
-                }
+                inputTransform(src, base, cin, v, tile * cin, tiles * cin);
             }
         });
         for (int k = 0; k < POINTS; k++) {
@@ -111,18 +102,45 @@ public final class Winograd {
             for (int tile = from; tile < to; tile++) {
                 int b = tile / tilesPerSeq;
                 int t0 = (tile % tilesPerSeq) * TILE;
-                for (int r = 0; r < TILE && t0 + r < frames; r++) {
-                    float[] ar = AT[r];
-                    int dst = (b * frames + t0 + r) * cout;
-                    int m0 = tile * cout, step = tiles * cout;
-                    int m1 = m0 + step, m2 = m1 + step, m3 = m2 + step, m4 = m3 + step, m5 = m4 + step;
-                    float a0 = ar[0], a1 = ar[1], a2 = ar[2], a3 = ar[3], a4 = ar[4], a5 = ar[5];
-                    for (int o = 0; o < cout; o++) {
-                        float s = a0 * m[m0 + o] + a1 * m[m1 + o] + a2 * m[m2 + o] + a3 * m[m3 + o] + a4 * m[m4 + o] + a5 * m[m5 + o];
-                        y[dst + o] = accumulate ? y[dst + o] + s : s;
-                    }
-                }
+                outputTransform(m, tile * cout, tiles * cout, cout, y, (b * frames + t0) * cout, Math.min(TILE, frames - t0), accumulate);
             }
         });
+    }
+
+    /** v_k = (Bᵀ d)_k for the six rows d_l = src[base + l·c + i], written at v[dst + k·step + i]. */
+    private static void inputTransform(float[] src, int base, int c, float[] v, int dst, int step) {
+        int d0 = base, d1 = base + c, d2 = base + 2 * c, d3 = base + 3 * c, d4 = base + 4 * c, d5 = base + 5 * c;
+        int v0 = dst, v1 = dst + step, v2 = dst + 2 * step, v3 = dst + 3 * step, v4 = dst + 4 * step, v5 = dst + 5 * step;
+        for (int i = 0; i < c; i++) {
+            float x0 = src[d0 + i], x1 = src[d1 + i], x2 = src[d2 + i], x3 = src[d3 + i], x4 = src[d4 + i], x5 = src[d5 + i];
+            v[v0 + i] = 4 * x0 - 5 * x2 + x4;
+            v[v1 + i] = -4 * (x1 + x2) + x3 + x4;
+            v[v2 + i] = 4 * (x1 - x2) - x3 + x4;
+            v[v3 + i] = 2 * (x3 - x1) - x2 + x4;
+            v[v4 + i] = 2 * (x1 - x3) - x2 + x4;
+            v[v5 + i] = 4 * x1 - 5 * x3 + x5;
+        }
+    }
+
+    /** y[t0 + r] (+)= (Aᵀ m)_r for r &lt; rows, from the six products m_k = m[src + k·step + o]. */
+    private static void outputTransform(float[] m, int src, int step, int c, float[] y, int dst, int rows, boolean accumulate) {
+        int m0 = src, m1 = src + step, m2 = src + 2 * step, m3 = src + 3 * step, m4 = src + 4 * step, m5 = src + 5 * step;
+        if (rows == TILE && !accumulate) {
+            for (int o = 0; o < c; o++) {
+                float p0 = m[m0 + o], p1 = m[m1 + o], p2 = m[m2 + o], p3 = m[m3 + o], p4 = m[m4 + o], p5 = m[m5 + o];
+                float s12 = p1 + p2, d12 = p1 - p2, s34 = p3 + p4, d34 = p3 - p4;
+                y[dst + o] = p0 + s12 + s34;
+                y[dst + c + o] = d12 + 2 * d34;
+                y[dst + 2 * c + o] = s12 + 4 * s34;
+                y[dst + 3 * c + o] = d12 + 8 * d34 + p5;
+            }
+            return;
+        }
+        for (int o = 0; o < c; o++) {
+            float p0 = m[m0 + o], p1 = m[m1 + o], p2 = m[m2 + o], p3 = m[m3 + o], p4 = m[m4 + o], p5 = m[m5 + o];
+            float s12 = p1 + p2, d12 = p1 - p2, s34 = p3 + p4, d34 = p3 - p4;
+            float[] out = {p0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, d12 + 8 * d34 + p5};
+            for (int r = 0; r < rows; r++) y[dst + r * c + o] = accumulate ? y[dst + r * c + o] + out[r] : out[r];
+        }
     }
 }

@@ -12,6 +12,7 @@ public final class Gelu {
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
     private float[] x;
     private float[] y;
+    private float[] cdf; // Φ(x) of the last forward, reused by backward
     private int n;
 
     /** Applies GELU to the first n values of x; returns y (owned by this layer). */
@@ -19,22 +20,25 @@ public final class Gelu {
         this.x = x;
         this.n = n;
         y = Ops.ensure(y, n);
-        float[] out = y;
+        cdf = Ops.ensure(cdf, n);
+        float[] out = y, phi = cdf;
         Parallel.forChunks(n, 1 << 13, (from, to) -> {
-            for (int i = from; i < to; i++) out[i] = x[i] * 0.5f * (1f + MathF.erf(x[i] * INV_SQRT2));
+            for (int i = from; i < to; i++) {
+                phi[i] = 0.5f * (1f + MathF.erf(x[i] * INV_SQRT2));
+                out[i] = x[i] * phi[i];
+            }
         });
         return y;
     }
 
     /** {@code dx += dy·(Φ(x) + x·φ(x))}. */
     public void backward(float[] dy, float[] dx) {
-        float[] in = x;
+        float[] in = x, phi = cdf;
         Parallel.forChunks(n, 1 << 13, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float v = in[i];
-                float cdf = 0.5f * (1f + MathF.erf(v * INV_SQRT2));
                 float pdf = INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v);
-                dx[i] += dy[i] * (cdf + v * pdf);
+                dx[i] += dy[i] * (phi[i] + v * pdf);
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.lmuformer.nn;
 
+import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.engine.Parallel;
 
 /** {@code torch.nn.ReLU}: y = max(x, 0); backward passes dy where y &gt; 0. */
@@ -21,9 +22,8 @@ public final class Relu {
     /** {@code dx += dy · [y > 0]}. */
     public void backward(float[] dy, float[] dx) {
         float[] out = y;
-        Parallel.forChunks(n, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) if (out[i] > 0f) dx[i] += dy[i];
-        });
+        Kernels k = Kernels.get();
+        Parallel.forChunks(n, 1 << 14, (from, to) -> k.addWherePositive(to - from, out, dy, dx, from));
     }
 
     /** The output of the last forward. */

@@ -2,6 +2,7 @@ package dev.lmuformer.engine.vector;
 
 import dev.lmuformer.engine.Kernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -113,5 +114,15 @@ public final class VectorKernels implements Kernels {
                     .intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = x[xo + i] * scale[i] + shift[i];
+    }
+
+    @Override
+    public void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            VectorMask<Float> on = FloatVector.fromArray(S, gate, o + i).compare(VectorOperators.GT, 0f);
+            FloatVector.fromArray(S, dx, o + i).add(FloatVector.fromArray(S, dy, o + i), on).intoArray(dx, o + i);
+        }
+        for (; i < n; i++) if (gate[o + i] > 0f) dx[o + i] += dy[o + i];
     }
 }
