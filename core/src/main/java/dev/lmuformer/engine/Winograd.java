@@ -125,22 +125,28 @@ public final class Winograd {
     /** y[t0 + r] (+)= (Aᵀ m)_r for r &lt; rows, from the six products m_k = m[src + k·step + o]. */
     private static void outputTransform(float[] m, int src, int step, int c, float[] y, int dst, int rows, boolean accumulate) {
         int m0 = src, m1 = src + step, m2 = src + 2 * step, m3 = src + 3 * step, m4 = src + 4 * step, m5 = src + 5 * step;
-        if (rows == TILE && !accumulate) {
+        if (rows == TILE) {
+            if (!accumulate) {
+                for (int r = 0; r < TILE; r++) java.util.Arrays.fill(y, dst + r * c, dst + (r + 1) * c, 0f);
+            }
+            int y1 = dst + c, y2 = dst + 2 * c, y3 = dst + 3 * c;
             for (int o = 0; o < c; o++) {
                 float p0 = m[m0 + o], p1 = m[m1 + o], p2 = m[m2 + o], p3 = m[m3 + o], p4 = m[m4 + o], p5 = m[m5 + o];
                 float s12 = p1 + p2, d12 = p1 - p2, s34 = p3 + p4, d34 = p3 - p4;
-                y[dst + o] = p0 + s12 + s34;
-                y[dst + c + o] = d12 + 2 * d34;
-                y[dst + 2 * c + o] = s12 + 4 * s34;
-                y[dst + 3 * c + o] = d12 + 8 * d34 + p5;
+                y[dst + o] += p0 + s12 + s34;
+                y[y1 + o] += d12 + 2 * d34;
+                y[y2 + o] += s12 + 4 * s34;
+                y[y3 + o] += d12 + 8 * d34 + p5;
             }
             return;
         }
         for (int o = 0; o < c; o++) {
             float p0 = m[m0 + o], p1 = m[m1 + o], p2 = m[m2 + o], p3 = m[m3 + o], p4 = m[m4 + o], p5 = m[m5 + o];
             float s12 = p1 + p2, d12 = p1 - p2, s34 = p3 + p4, d34 = p3 - p4;
-            float[] out = {p0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, d12 + 8 * d34 + p5};
-            for (int r = 0; r < rows; r++) y[dst + r * c + o] = accumulate ? y[dst + r * c + o] + out[r] : out[r];
+            for (int r = 0; r < rows; r++) {
+                float v = r == 0 ? p0 + s12 + s34 : r == 1 ? d12 + 2 * d34 : s12 + 4 * s34; // rows < 4 here
+                y[dst + r * c + o] = accumulate ? y[dst + r * c + o] + v : v;
+            }
         }
     }
 }
