@@ -10,7 +10,7 @@ import dev.lmuformer.nn.Relu;
  * The channel mixer of an LMUFormer block ({@code block.k.mlp}):
  * fc1_conv (1×1, C→rC) → fc1_bn → GELU → fc2_conv (1×1, rC→C) → fc2_bn → ReLU.
  */
-final class ConvMlp {
+final class ConvMlp implements Sublayer {
     final Conv1d fc1;
     final BatchNorm1d fc1Bn;
     final Gelu gelu = new Gelu();
@@ -34,14 +34,15 @@ final class ConvMlp {
         fc2Bn = new BatchNorm1d(prefix + ".fc2_bn", width);
     }
 
-    float[] forward(float[] x, int batch, int frames, boolean training) {
+    @Override
+    public float[] forward(float[] x, int batch, int frames, boolean training) {
         rows = batch * frames;
         float[] h = gelu.forward(fc1Bn.forward(fc1.forward(x, batch, frames), rows, training), rows * hidden);
         return relu.forward(fc2Bn.forward(fc2.forward(h, batch, frames), rows, training), rows * width);
     }
 
-    /** Adds the input gradient into dx. */
-    void backward(float[] dy, float[] dx) {
+    @Override
+    public void backward(float[] dy, float[] dx) {
         dNarrow1 = Ops.zeroed(dNarrow1, rows * width);
         relu.backward(dy, dNarrow1);
         dNarrow2 = Ops.zeroed(dNarrow2, rows * width);

@@ -6,7 +6,7 @@ import dev.lmuformer.nn.LmuCell;
 import dev.lmuformer.nn.Ops;
 
 /** The token mixer of an LMUFormer block ({@code block.k.attn}): LMU cell → proj_conv (1×1, bias) → proj_bn. */
-final class LmuMixer {
+final class LmuMixer implements Sublayer {
     final LmuCell lmu;
     final Conv1d projConv;
     final BatchNorm1d projBn;
@@ -22,13 +22,14 @@ final class LmuMixer {
         projBn = new BatchNorm1d(prefix + ".proj_bn", width);
     }
 
-    float[] forward(float[] x, int batch, int frames, boolean training) {
+    @Override
+    public float[] forward(float[] x, int batch, int frames, boolean training) {
         rows = batch * frames;
         return projBn.forward(projConv.forward(lmu.forward(x, batch, frames), batch, frames), rows, training);
     }
 
-    /** Adds the input gradient into dx. */
-    void backward(float[] dy, float[] dx) {
+    @Override
+    public void backward(float[] dy, float[] dx) {
         int n = rows * width;
         dProj = Ops.zeroed(dProj, n);
         projBn.backward(dy, dProj);

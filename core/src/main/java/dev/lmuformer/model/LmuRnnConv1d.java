@@ -17,7 +17,7 @@ public final class LmuRnnConv1d implements SequenceModel {
 
     private final ModelConfig config;
     final ConvPatchEmbed patchEmbed;
-    final List<LmuBlock> blocks = new ArrayList<>();
+    final List<Block<LmuMixer, ConvMlp>> blocks = new ArrayList<>();
     final FrameMeanHead head;
     private final StateDict state = new StateDict();
     private final int width;
@@ -33,7 +33,9 @@ public final class LmuRnnConv1d implements SequenceModel {
         this.width = config.embedDims();
         patchEmbed = new ConvPatchEmbed("patch_embed", config.inChannels(), width);
         for (int i = 0; i < config.depths(); i++) {
-            blocks.add(new LmuBlock("block." + i, width, config.mlpRatios(), config.theta(), config.seqLen()));
+            String p = "block." + i;
+            blocks.add(new Block<>(new LmuMixer(p + ".attn", width, config.theta(), config.seqLen()),
+                    new ConvMlp(p + ".mlp", width, width * config.mlpRatios()), width));
         }
         head = new FrameMeanHead("head", width, config.numClasses(), null);
         for (int i = 0; i < patchEmbed.convs.length; i++) {
@@ -41,7 +43,7 @@ public final class LmuRnnConv1d implements SequenceModel {
         }
         state.params(patchEmbed.rpe.parameters());
         for (int i = 0; i < blocks.size(); i++) {
-            LmuBlock b = blocks.get(i);
+            Block<LmuMixer, ConvMlp> b = blocks.get(i);
             registerCell(state, "block." + i + ".attn.lmu", b.attn.lmu);
             state.params(b.attn.projConv.parameters()).norm(b.attn.projBn);
             state.params(b.mlp.fc1.parameters()).norm(b.mlp.fc1Bn).params(b.mlp.fc2.parameters()).norm(b.mlp.fc2Bn);
@@ -51,11 +53,17 @@ public final class LmuRnnConv1d implements SequenceModel {
 
     /** Registers an LMU cell's buffers A, B, H and its parameters in reference order. */
     static void registerCell(StateDict state, String prefix, LmuCell cell) {
-        int d = cell.memorySize();
-        state.derivedBuffer(prefix + ".A", cell.aBar(), d, d);
-        state.derivedBuffer(prefix + ".B", cell.bBar(), d, 1);
-        state.derivedBuffer(prefix + ".H", cell.impulseResponse(), d, cell.impulseLength());
-        state.params(cell.parameters()).onLoad(cell::buffersChanged);
+        registerBuffers(state, prefix, cell.buffers());
+        state.params(cell.parameters());
+    }
+
+    /** Registers an LMU cell's buffers A, B, H (recomputed when a checkpoint omits them). */
+    static void registerBuffers(StateDict state, String prefix, dev.lmuformer.nn.LmuBuffers buffers) {
+        int d = buffers.memorySize();
+        state.derivedBuffer(prefix + ".A", buffers.aBar(), d, d);
+        state.derivedBuffer(prefix + ".B", buffers.bBar(), d, 1);
+        state.derivedBuffer(prefix + ".H", buffers.impulseResponse(), d, buffers.length());
+        state.onLoad(buffers::changed);
     }
 
     @Override
@@ -87,7 +95,7 @@ public final class LmuRnnConv1d implements SequenceModel {
         this.batch = batch;
         this.frames = frames;
         float[] h = patchEmbed.forward(x, batch, frames, training);
-        for (LmuBlock b : blocks) h = b.forward(h, batch, frames, training);
+        for (Block<LmuMixer, ConvMlp> b : blocks) h = b.forward(h, batch, frames, training);
         features = h;
         return h;
     }

@@ -8,7 +8,11 @@ import java.util.function.Function;
 public final class Models {
     private static final Map<String, Function<ModelConfig, SequenceModel>> REGISTRY = Map.of(
             LmuRnnConv1d.ARCH, LmuRnnConv1d::new,
-            PsmnistLmu.ARCH, PsmnistLmu::new);
+            PsmnistLmu.ARCH, PsmnistLmu::new,
+            SpikingLmuFormer.Variant.SLMU_RNN_MS_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.SLMU_RNN_MS_CONV1D),
+            SpikingLmuFormer.Variant.SLMU_RNN_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.SLMU_RNN_CONV1D),
+            SpikingLmuFormer.Variant.ATTN_MS_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.ATTN_MS_CONV1D),
+            PsmnistSlmu.ARCH, PsmnistSlmu::new);
 
     private Models() {
     }

@@ -24,14 +24,9 @@ public final class LmuCell {
     private final int inputSize;
     private final int memorySize;
     private final int hiddenSize;
-    private final double theta;
     private final Relu fU = new Relu();
     private final Relu fH = new Relu();
-    private float[] aBar; // (D, D) buffer A
-    private float[] bBar; // (D) buffer B
-    private float[] h; // (D, hLen) buffer H
-    private int hLen;
-    private LmuMemory memory;
+    private final LmuBuffers buffers;
 
     private float[] cat;   // (B, N, D + I) [m ; x], the input of W_h
     private float[] du;    // (B, N)
@@ -46,35 +41,14 @@ public final class LmuCell {
         this.inputSize = inputSize;
         this.memorySize = memorySize;
         this.hiddenSize = hiddenSize;
-        this.theta = theta;
         wU = new Linear(prefix + ".W_u", inputSize, 1, true);
         wH = new Linear(prefix + ".W_h", memorySize + inputSize, hiddenSize, true);
-        LmuMatrices mats = LmuMatrices.discretise(memorySize, theta);
-        aBar = mats.aBarFloat();
-        bBar = mats.bBarFloat();
-        h = mats.impulseResponse(seqLen);
-        hLen = seqLen;
-    }
-
-    /** Drops what was derived from the buffers (the FFT spectra of H); call after writing into them. */
-    public void buffersChanged() {
-        memory = null;
-    }
-
-    /** The memory over H, rebuilt when H changes (a checkpoint load, or a sequence longer than H). */
-    private LmuMemory memory(int frames) {
-        if (frames > hLen) {
-            h = LmuMatrices.discretise(memorySize, theta).impulseResponse(frames);
-            hLen = frames;
-            memory = null;
-        }
-        if (memory == null) memory = new LmuMemory(h, memorySize, hLen);
-        return memory;
+        buffers = new LmuBuffers(memorySize, theta, seqLen);
     }
 
     /** Forward over x {@code [batch, frames, I]}; returns h {@code [batch, frames, Hd]} (owned by this layer). */
     public float[] forward(float[] x, int batch, int frames) {
-        LmuMemory mem = memory(frames);
+        LmuMemory mem = buffers.memory(frames);
         this.batch = batch;
         this.frames = frames;
         int rows = batch * frames;
@@ -106,7 +80,7 @@ public final class LmuCell {
             }
         });
         du = Ops.zeroed(du, rows);
-        memory(frames).backward(dcat, width, batch, frames, du);
+        buffers.memory(frames).backward(dcat, width, batch, frames, du);
         duPre = Ops.zeroed(duPre, rows);
         fU.backward(du, duPre);
         wU.backward(duPre, dx);
@@ -122,24 +96,9 @@ public final class LmuCell {
         return fU.output();
     }
 
-    /** Buffer A (Ā as float32), {@code [D, D]}. */
-    public float[] aBar() {
-        return aBar;
-    }
-
-    /** Buffer B (B̄ as float32), {@code [D]}. */
-    public float[] bBar() {
-        return bBar;
-    }
-
-    /** Buffer H, {@code [D, hLen]}. */
-    public float[] impulseResponse() {
-        return h;
-    }
-
-    /** Columns of H. */
-    public int impulseLength() {
-        return hLen;
+    /** The buffers A, B, H. */
+    public LmuBuffers buffers() {
+        return buffers;
     }
 
     /** Memory size D. */

@@ -60,7 +60,7 @@ class LmuRnnConv1dLayerTest {
             out.add(new Module(p + ".3", Layout.CHANNELS_FIRST, x -> bn.forward(x, rows, true), bn::backward, bn.parameters()));
         }
         out.add(new Module("patch_embed.rpe_conv", Layout.CHANNELS_FIRST, x -> pe.rpe.forward(x, batch, frames), pe.rpe::backward, pe.rpe.parameters()));
-        LmuBlock block = model.blocks.get(0);
+        var block = model.blocks.get(0);
         var lmu = block.attn.lmu;
         out.add(new Module("block.0.attn.lmu", Layout.CHANNELS_LAST, x -> lmu.forward(x, batch, frames), lmu::backward, lmu.parameters()));
         var pc = block.attn.projConv;

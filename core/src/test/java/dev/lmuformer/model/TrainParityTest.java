@@ -90,7 +90,7 @@ class TrainParityTest {
         for (int i = 0; i < m.patchEmbed.convs.length; i++) {
             collect(m.patchEmbed.convs[i].output(), m.patchEmbed.relus[i].output(), kinks);
         }
-        for (LmuBlock b : m.blocks) collect(b.mlp.fc2Bn.output(), b.mlp.relu.output(), kinks);
+        for (var b : m.blocks) collect(b.mlp.fc2Bn.output(), b.mlp.relu.output(), kinks);
         return kinks;
     }
 

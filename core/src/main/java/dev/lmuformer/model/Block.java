@@ -2,20 +2,20 @@ package dev.lmuformer.model;
 
 import dev.lmuformer.nn.Ops;
 
-/** One LMUFormer block ({@code block.k}): {@code x = x + attn(x); x = x + mlp(x)}. */
-final class LmuBlock {
-    final LmuMixer attn;
-    final ConvMlp mlp;
+/** A residual block ({@code block.k}): {@code x = x + attn(x); x = x + mlp(x)} (REFERENCE §4). */
+final class Block<A extends Sublayer, M extends Sublayer> {
+    final A attn;
+    final M mlp;
     private final int width;
     private float[] mid; // (B, N, C) after the mixer's residual
     private float[] out; // (B, N, C)
     private float[] dMid; // (B, N, C)
     private int rows;
 
-    LmuBlock(String prefix, int width, int mlpRatio, double theta, int seqLen) {
+    Block(A attn, M mlp, int width) {
+        this.attn = attn;
+        this.mlp = mlp;
         this.width = width;
-        attn = new LmuMixer(prefix + ".attn", width, theta, seqLen);
-        mlp = new ConvMlp(prefix + ".mlp", width, width * mlpRatio);
     }
 
     float[] forward(float[] x, int batch, int frames, boolean training) {

@@ -1,0 +1,102 @@
+package dev.lmuformer.nn;
+
+import dev.lmuformer.engine.Parallel;
+
+/**
+ * The multi-step leaky integrate-and-fire neuron of the spiking models (REFERENCE §2): τ = 2,
+ * hard reset to 0, threshold v_th. Its time axis is the sequence axis: every (sample, channel)
+ * is one neuron that carries its membrane from frame to frame, starting at 0.
+ * <pre>
+ *   h_t = v_{t−1} + (x_t − v_{t−1})/τ;   s_t = [h_t − v_th ≥ 0];   v_t = h_t·(1 − s_t)
+ * </pre>
+ * Backward: sigmoid surrogate {@code ds/dh = α·σ(αz)(1 − σ(αz))}, z = h − v_th, α = 4; the reset
+ * is detached (v_t passes gradient to h_t through 1 − s_t with s_t constant) and the membrane
+ * carries gradient from frame t+1 back to frame t. One fused pass over the frames each way,
+ * vectorisable across channels, with no per-frame allocation.
+ */
+public final class Lif {
+    private static final float TAU = 2f;
+    private static final float ALPHA = 4f;
+    private final float threshold;
+    private float[] membrane; // (B, N, C) h_t before the spike, kept for the surrogate gradient
+    private float[] spikes;   // (B, N, C) 0 or 1
+    private int batch;
+    private int frames;
+    private int channels;
+    private long fired;
+
+    /** A neuron layer with threshold v_th (1.0 in most places, 0.5 before the LMU and after attention). */
+    public Lif(double threshold) {
+        this.threshold = (float) threshold;
+    }
+
+    /** Spikes {@code [B, N, C]} for inputs x {@code [B, N, C]} (a buffer owned by this layer). */
+    public float[] forward(float[] x, int batch, int frames, int channels) {
+        this.batch = batch;
+        this.frames = frames;
+        this.channels = channels;
+        int n = batch * frames * channels;
+        membrane = Ops.ensure(membrane, n);
+        spikes = Ops.ensure(spikes, n);
+        long[] counts = new long[batch];
+        float[] h = membrane, s = spikes;
+        float vth = threshold;
+        Parallel.forEach(batch, b -> {
+            float[] v = new float[channels];
+            long count = 0;
+            for (int t = 0; t < frames; t++) {
+                int o = (b * frames + t) * channels;
+                for (int c = 0; c < channels; c++) {
+                    float ht = v[c] + (x[o + c] - v[c]) / TAU;
+                    boolean fire = ht - vth >= 0f;
+                    h[o + c] = ht;
+                    s[o + c] = fire ? 1f : 0f;
+                    v[c] = fire ? 0f : ht;
+                    if (fire) count++;
+                }
+            }
+            counts[b] = count;
+        });
+        long total = 0;
+        for (long c : counts) total += c;
+        fired = total;
+        return spikes;
+    }
+
+    /** Adds the surrogate input gradient for {@code dSpikes [B, N, C]} into {@code dx}. */
+    public void backward(float[] dSpikes, float[] dx) {
+        float[] h = membrane;
+        float vth = threshold;
+        Parallel.forEach(batch, b -> {
+            float[] dv = new float[channels]; // dL/dv_t carried back from frame t+1
+            for (int t = frames - 1; t >= 0; t--) {
+                int o = (b * frames + t) * channels;
+                for (int c = 0; c < channels; c++) {
+                    float ht = h[o + c];
+                    float z = ht - vth;
+                    float sg = (float) (1 / (1 + Math.exp(-ALPHA * z)));
+                    float keep = z >= 0f ? 0f : 1f;
+                    float dh = dSpikes[o + c] * ALPHA * sg * (1 - sg) + dv[c] * keep;
+                    dx[o + c] += dh / TAU;
+                    dv[c] = dh * (1 - 1 / TAU);
+                }
+            }
+        });
+    }
+
+    /** The spikes of the last forward. */
+    public float[] output() {
+        return spikes;
+    }
+
+    /** Fraction of neuron-frames that fired in the last forward (0 before any). */
+    public double firingRate() {
+        long n = (long) batch * frames * channels;
+        return n == 0 ? 0 : (double) fired / n;
+    }
+
+    /** The threshold v_th. */
+    public double threshold() {
+        return threshold;
+    }
+}
