@@ -26,11 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainParityTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"full/lmu_rnn_conv1d.safetensors", "compact/lmu_rnn_conv1d.dim32.safetensors", "psmnist/psmnist_lmu.safetensors"})
+    @ValueSource(strings = {"full/lmu_rnn_conv1d.safetensors", "compact/lmu_rnn_conv1d.dim32.safetensors", "psmnist/psmnist_lmu.safetensors",
+            "full/slmu_rnn_ms_conv1d.safetensors", "full/slmu_rnn_conv1d.safetensors", "compact/slmu_rnn_ms_conv1d.dim32.safetensors",
+            "compact/attn_ms_conv1d.dim32.safetensors", "psmnist/psmnist_slmu.safetensors"})
     void trainingForwardBackwardMatchReference(String file) {
         Safetensors g = Golden.tensors(file);
         SequenceModel model = GoldenModels.build(g);
-        if (model instanceof PsmnistLmu) ((PsmnistLmu) model).dropout().setProbability(0); // as the golden run
+        // The golden training runs have dropout off.
+        if (model instanceof PsmnistLmu) ((PsmnistLmu) model).dropout().setProbability(0);
+        if (model instanceof PsmnistSlmu) ((PsmnistSlmu) model).dropout().setProbability(0);
+        // Issue 3: spiking logits within 1e-3 of the largest; the non-spiking ones within 1e-4.
+        double logitTol = model instanceof SpikingLmuFormer || model instanceof PsmnistSlmu ? 1e-3 : 1e-4;
         Tensor x = g.tensor("input.x");
         int batch = x.dim(0), frames = x.dim(1), classes = model.numClasses();
         float[] targets;
@@ -46,7 +52,7 @@ class TrainParityTest {
             loss = new CrossEntropyLoss();
         }
         float[] logits = model.forward(x.data, batch, frames, true);
-        assertTensorClose(file + " train logits", g.tensor("out.train.logits").data, logits, 1e-4);
+        assertTensorClose(file + " train logits", g.tensor("out.train.logits").data, logits, logitTol);
         double value = loss.forward(logits, targets, batch, classes);
         assertEquals(g.tensor("out.train.loss").data[0], value, 1e-4 * Math.abs(g.tensor("out.train.loss").data[0]), "loss");
         for (String name : g.names()) {
