@@ -96,15 +96,15 @@ public final class Gemm {
     }
 
     /**
-     * Rows i0..i0+rows against B panels p0..p1. A is read in place (any strides) except where a
-     * row map gathers rows or a last strip is short: those strips are packed, zero-padded.
+     * Rows i0..i0+rows against B panels p0..p1. A is read in place when its rows are contiguous;
+     * otherwise (a transposed or gathered A) and for a short last strip it is packed, zero-padded.
      */
     private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
                               float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
-        boolean inPlace = aRows == null;
+        boolean inPlace = aRows == null && aCol == 1;
         int firstPacked = inPlace ? rows / mr : 0;
         float[] aPack = buffer(A_PACK, Math.max(1, strips - firstPacked) * mr * kc);
         for (int s = firstPacked; s < strips; s++) {
@@ -164,6 +164,15 @@ public final class Gemm {
 
     /** Packs rows i0..i0+rows of A (kc columns from ao) into an mr-tall panel (k-major), zero-padding the rest. */
     private static void packA(int kc, int mr, int i0, int rows, float[] a, int ao, int aRow, int aCol, int[] aRows, float[] dst, int d) {
+        if (aRows == null && aRow == 1 && rows == mr) {
+            // A transposed (a gradient dYᵀ): the strip's mr values at each step are contiguous.
+            for (int p = 0; p < kc; p++) {
+                int src = ao + i0 + p * aCol;
+                int to = d + p * mr;
+                for (int r = 0; r < mr; r++) dst[to + r] = a[src + r];
+            }
+            return;
+        }
         for (int r = 0; r < mr; r++) {
             int srcRow = r >= rows ? -1 : aRows == null ? i0 + r : aRows[i0 + r];
             if (srcRow < 0) {
