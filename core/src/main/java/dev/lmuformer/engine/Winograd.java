@@ -56,6 +56,7 @@ public final class Winograd {
     public static final class Workspace {
         float[] v = new float[0];
         float[] m = new float[0];
+        float[] g = new float[0];
     }
 
     /**
@@ -147,6 +148,74 @@ public final class Winograd {
                 float v = r == 0 ? p0 + s12 + s34 : r == 1 ? d12 + 2 * d34 : s12 + 4 * s34; // rows < 4 here
                 y[dst + r * c + o] = accumulate ? y[dst + r * c + o] + v : v;
             }
+        }
+    }
+
+    /**
+     * The weight gradient of {@link #conv3} by the same minimal filtering:
+     * {@code dW[o][i][s] += Σ_k G[k][s] · Σ_tiles (A·dy)_k[o] · (Bᵀx)_k[i]} — six GEMMs of
+     * {@code cout × cin × tiles} instead of three of {@code cout × cin × rows}, half the work.
+     * x {@code [B, N, cin]}, dy {@code [B, N, cout]}, dw {@code [cout, cin, 3]}.
+     */
+    public static void weightGradient(float[] x, float[] dy, int batch, int frames, int cin, int cout, float[] dw, Workspace ws) {
+        int tilesPerSeq = (frames + TILE - 1) / TILE;
+        int tiles = batch * tilesPerSeq;
+        if (ws.v.length < POINTS * tiles * cin) ws.v = new float[POINTS * tiles * cin];
+        if (ws.g.length < POINTS * tiles * cout) ws.g = new float[POINTS * tiles * cout];
+        if (ws.m.length < POINTS * cout * cin) ws.m = new float[POINTS * cout * cin];
+        float[] v = ws.v; // (6, T, cin)
+        float[] g = ws.g; // (6, T, cout)
+        float[] m = ws.m; // (6, cout, cin)
+        Parallel.forChunks(tiles, 16, (from, to) -> {
+            float[] padded = new float[POINTS * cin];
+            float[] dyTile = new float[TILE * cout];
+            for (int tile = from; tile < to; tile++) {
+                int b = tile / tilesPerSeq;
+                int t0 = (tile % tilesPerSeq) * TILE;
+                for (int l = 0; l < POINTS; l++) {
+                    int t = t0 - 1 + l;
+                    if (t >= 0 && t < frames) {
+                        System.arraycopy(x, (b * frames + t) * cin, padded, l * cin, cin);
+                    } else {
+                        java.util.Arrays.fill(padded, l * cin, (l + 1) * cin, 0f);
+                    }
+                }
+                inputTransform(padded, 0, cin, v, tile * cin, tiles * cin);
+                int rows = Math.min(TILE, frames - t0);
+                System.arraycopy(dy, (b * frames + t0) * cout, dyTile, 0, rows * cout);
+                java.util.Arrays.fill(dyTile, rows * cout, TILE * cout, 0f);
+                gradientTransform(dyTile, cout, g, tile * cout, tiles * cout);
+            }
+        });
+        for (int k = 0; k < POINTS; k++) {
+            Gemm.gemm(cout, cin, tiles, g, k * tiles * cout, 1, cout, v, k * tiles * cin, cin, 1, m, k * cout * cin, cin, false);
+        }
+        Parallel.forChunks(cout, 8, (from, to) -> {
+            for (int o = from; o < to; o++) {
+                for (int i = 0; i < cin; i++) {
+                    int at = o * cin + i;
+                    for (int tap = 0; tap < 3; tap++) {
+                        double s = 0;
+                        for (int k = 0; k < POINTS; k++) s += G[k][tap] * m[k * cout * cin + at];
+                        dw[at * 3 + tap] += (float) s;
+                    }
+                }
+            }
+        });
+    }
+
+    /** (A·dy)_k for the tile's four output-gradient rows dy_r = src[r·c + o], written at g[dst + k·step + o]. */
+    private static void gradientTransform(float[] src, int c, float[] g, int dst, int step) {
+        for (int o = 0; o < c; o++) {
+            float y0 = src[o], y1 = src[c + o], y2 = src[2 * c + o], y3 = src[3 * c + o];
+            float s02 = y0 + y2, s13 = y1 + y3;
+            float t02 = y0 + 4 * y2, t13 = 2 * y1 + 8 * y3;
+            g[dst + o] = y0;
+            g[dst + step + o] = s02 + s13;
+            g[dst + 2 * step + o] = s02 - s13;
+            g[dst + 3 * step + o] = t02 + t13;
+            g[dst + 4 * step + o] = t02 - t13;
+            g[dst + 5 * step + o] = y3;
         }
     }
 }

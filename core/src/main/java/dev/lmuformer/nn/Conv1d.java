@@ -11,10 +11,10 @@ import java.util.List;
  * {@code y[b,t,o] = bias[o] + Σ_s Σ_i W[o,i,s] · x[b, t+s−K/2, i]} with zeros outside the sequence.
  * Weight layout {@code [O, I, K]} as in the reference state_dict.
  *
- * <p>K = 1 is one GEMM. K = 3 (the patch embedding) computes its output and its input gradient
- * by Winograd F(4,3), half the multiply-adds of the direct form; the system property
- * {@code lmuformer.conv3=direct} selects the direct form, K shifted GEMMs, used for the weight
- * gradient in any case.
+ * <p>K = 1 is one GEMM. K = 3 (the patch embedding) computes its output, its input gradient and
+ * its weight gradient by Winograd F(4,3), half the multiply-adds of the direct form; the system
+ * property {@code lmuformer.conv3=direct} selects the direct form, K shifted GEMMs, which other
+ * odd kernels always use.
  */
 public final class Conv1d {
     private static final boolean WINOGRAD = !"direct".equals(System.getProperty("lmuformer.conv3", "winograd"));
@@ -65,15 +65,16 @@ public final class Conv1d {
     /** Adds the parameter gradients for {@code dy [B, N, O]} and, when {@code dx} is not null, adds the input gradient into it. */
     public void backward(float[] dy, float[] dx) {
         int rows = batch * frames;
-        if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
-        boolean winograd = useWinograd();
-        for (int s = 0; s < kernel; s++) {
-            int shift = s - kernel / 2;
-            Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
-            if (dx != null && !winograd) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
-        }
-        if (dx != null && winograd) {
-            Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, true, workspace);
+        if (useWinograd()) {
+            Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, workspace);
+            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, true, workspace);
+        } else {
+            if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
+            for (int s = 0; s < kernel; s++) {
+                int shift = s - kernel / 2;
+                Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
+                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
+            }
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
     }

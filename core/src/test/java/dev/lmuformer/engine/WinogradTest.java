@@ -8,7 +8,7 @@ import java.util.Random;
 
 import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
 
-/** Winograd F(4,3) equals the direct "same" convolution, forward and as the input gradient. */
+/** Winograd F(4,3) equals the direct "same" convolution: forward, input gradient and weight gradient. */
 @Tag("kernels")
 class WinogradTest {
 
@@ -23,6 +23,7 @@ class WinogradTest {
         float[] dx = new float[batch * frames * in];
         float[] yRef = new float[y.length];
         float[] dxRef = new float[dx.length];
+        float[] dwRef = new float[w.length];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < frames; t++) {
                 for (int s = 0; s < 3; s++) {
@@ -33,6 +34,7 @@ class WinogradTest {
                             float wv = w[(o * in + i) * 3 + s];
                             yRef[(b * frames + t) * out + o] += wv * x[(b * frames + src) * in + i];
                             dxRef[(b * frames + src) * in + i] += wv * dy[(b * frames + t) * out + o];
+                            dwRef[(o * in + i) * 3 + s] += dy[(b * frames + t) * out + o] * x[(b * frames + src) * in + i];
                         }
                     }
                 }
@@ -46,5 +48,10 @@ class WinogradTest {
         Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true), dx, true, ws);
         for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
         assertTensorClose("input gradient", dxRef, dx, 1e-5);
+        float[] dw = new float[w.length];
+        java.util.Arrays.fill(dw, 0.25f);
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dw, ws);
+        for (int i = 0; i < dw.length; i++) dw[i] -= 0.25f;
+        assertTensorClose("weight gradient", dwRef, dw, 1e-5);
     }
 }
