@@ -96,7 +96,7 @@ class DataCommandsTest {
         assertTrue(r.err().contains("unknown split 'holdout'"), r.err());
         r = run("bench", "--mode", "loader", "--data", root.toString(), "--batch", "4", "--warmup", "1", "--iterations", "3", "--threads", "2", "--json");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("\"examples_per_s\":") && r.out().contains("\"train_clips\":6"), r.out());
+        assertTrue(r.out().contains("\"examples_per_s\":") && r.out().contains("\"cpu_ms_per_example\":") && r.out().contains("\"train_clips\":6"), r.out());
         r = run("bench", "--mode", "loader");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--data"), r.err());
