@@ -30,11 +30,6 @@ public record Augment(double mixup, int freqMask, int timeMask, boolean noise) {
         if (freqMask < 0 || timeMask < 0) throw new IllegalArgumentException("mask widths must not be negative: " + freqMask + ", " + timeMask);
     }
 
-    /** Whether anything random happens (training) or not (evaluation). */
-    public boolean isNone() {
-        return mixup == 0 && freqMask == 0 && timeMask == 0 && !noise;
-    }
-
     /** Subtracts the mean of {@code w} from every sample (the mean is accumulated in double). */
     public static void subtractMean(float[] w) {
         if (w.length == 0) return;
