@@ -20,12 +20,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code lmuformer bench}: samples per second of a model in training (forward, loss, backward,
- * Adam step) or evaluation, after warm-up; the median over timed iterations.
+ * Adam step) or evaluation, after warm-up; the median over timed iterations. {@code --mode loader}
+ * measures the training data loader instead ({@link LoaderBench}).
  */
-@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations).",
+@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations), or the data loader's.",
         footer = {"", "Examples:",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
-                "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json"})
+                "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
+                "  lmuformer bench --mode loader --data data/keywords --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "lmu_rnn_conv1d", description = "Architecture (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--mode", defaultValue = "eval", description = "train or eval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "eval", description = "train, eval or loader (default: ${DEFAULT-VALUE}).")
     String mode;
 
     @Option(names = "--batch", description = "Batch size (default: 128 for train, 256 for eval).")
@@ -57,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--data", description = "Loader mode: dataset root in the Speech Commands layout (its train split is loaded).")
+    java.nio.file.Path data;
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
@@ -65,14 +70,18 @@ final class BenchCommand implements Callable<Integer> {
         boolean train;
         if (mode.equals("train")) {
             train = true;
-        } else if (mode.equals("eval")) {
+        } else if (mode.equals("eval") || mode.equals("loader")) {
             train = false;
         } else {
-            throw new IllegalArgumentException("--mode must be train or eval, got '" + mode + "'");
+            throw new IllegalArgumentException("--mode must be train, eval or loader, got '" + mode + "'");
         }
         if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
-        int b = batch != null ? batch : train ? 128 : 256;
+        int b = batch != null ? batch : mode.equals("eval") ? 256 : 128;
         if (b < 1) throw new IllegalArgumentException("--batch must be positive, got " + b);
+        if (mode.equals("loader")) {
+            if (data == null) throw new IllegalArgumentException("--mode loader needs --data DIR (a Speech Commands-layout dataset)");
+            return LoaderBench.run(data, b, warmup, iterations, json, out, err);
+        }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (dim != null) overrides.put("embed_dims", dim);
         if (frames != null) overrides.put("seq_len", frames);

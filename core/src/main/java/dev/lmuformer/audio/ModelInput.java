@@ -2,6 +2,8 @@ package dev.lmuformer.audio;
 
 import dev.lmuformer.engine.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Turns filterbank frames into the model's input (REFERENCE.md §5): cut or zero-pad to a fixed
  * number of frames (zeros appended at the end, in the log-mel domain, before normalising), then
@@ -46,17 +48,36 @@ public final class ModelInput {
      */
     public Tensor apply(float[][] fbank, int numMelBins) {
         float[] out = new float[frames * numMelBins]; // [frames, numMelBins]
+        cutOrPad(fbank, numMelBins, out, 0);
+        normalise(out, 0, out.length);
+        return new Tensor(out, frames, numMelBins);
+    }
+
+    /**
+     * The first step of {@link #apply}, for pipelines that change the features before normalising
+     * (SpecAugment): copies {@code fbank} cut or zero-padded to {@link #frames()} rows into
+     * {@code out[off .. off + frames · numMelBins)}, unnormalised.
+     */
+    public void cutOrPad(float[][] fbank, int numMelBins, float[] out, int off) {
+        if (off < 0 || out.length - off < (long) frames * numMelBins) {
+            throw new IndexOutOfBoundsException("need " + frames * numMelBins + " values at " + off + " in " + out.length);
+        }
         for (int t = 0; t < frames; t++) {
             float[] row = t < fbank.length ? fbank[t] : null;
             if (row != null && row.length != numMelBins) {
                 throw new IllegalArgumentException("frame " + t + " has " + row.length + " bins, expected " + numMelBins);
             }
-            for (int j = 0; j < numMelBins; j++) {
-                double x = row == null ? 0.0 : row[j];
-                out[t * numMelBins + j] = (float) ((x - mean) / (2 * std));
+            if (row == null) {
+                Arrays.fill(out, off + t * numMelBins, off + (t + 1) * numMelBins, 0f);
+            } else {
+                System.arraycopy(row, 0, out, off + t * numMelBins, numMelBins);
             }
         }
-        return new Tensor(out, frames, numMelBins);
+    }
+
+    /** The second step of {@link #apply}: {@code x ← (x − mean) / (2 · std)} on {@code x[off .. off + len)}. */
+    public void normalise(float[] x, int off, int len) {
+        for (int i = off; i < off + len; i++) x[i] = (float) ((x[i] - mean) / (2 * std));
     }
 
     /**
