@@ -38,6 +38,15 @@ public interface Kernels {
     /** {@code dx[o+i] += gate[o+i] > 0 ? dy[o+i] : 0} for i &lt; n (the backward of a ReLU with output gate). */
     void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o);
 
+    /**
+     * Exact GELU over {@code x[o … o+n)}: {@code cdf = Φ(x) = (1 + erf(x/√2))/2} and {@code y = x·Φ(x)}
+     * (to about 1e-7 absolute, within float32 rounding of the exact function).
+     */
+    void gelu(int n, float[] x, float[] y, float[] cdf, int o);
+
+    /** GELU backward: {@code dx += dy·(Φ(x) + x·φ(x))} with Φ from {@link #gelu}, φ the normal density. */
+    void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o);
+
     /** The implementation chosen for this JVM. */
     static Kernels get() {
         return KernelChoice.INSTANCE;

@@ -59,4 +59,23 @@ public final class ScalarKernels implements Kernels {
     public void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o) {
         for (int i = o; i < o + n; i++) if (gate[i] > 0f) dx[i] += dy[i];
     }
+
+    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
+    @Override
+    public void gelu(int n, float[] x, float[] y, float[] cdf, int o) {
+        for (int i = o; i < o + n; i++) {
+            cdf[i] = 0.5f * (1f + MathF.erf(x[i] * INV_SQRT2));
+            y[i] = x[i] * cdf[i];
+        }
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o) {
+        for (int i = o; i < o + n; i++) {
+            float v = x[i];
+            dx[i] += dy[i] * (cdf[i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package dev.lmuformer.nn;
 
-import dev.lmuformer.engine.MathF;
+import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.engine.Parallel;
 
 /**
@@ -8,8 +8,6 @@ import dev.lmuformer.engine.Parallel;
  * backward dy·(Φ(x) + x·φ(x)) with φ the standard normal density.
  */
 public final class Gelu {
-    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
-    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
     private float[] x;
     private float[] y;
     private float[] cdf; // Φ(x) of the last forward, reused by backward
@@ -22,25 +20,16 @@ public final class Gelu {
         y = Ops.ensure(y, n);
         cdf = Ops.ensure(cdf, n);
         float[] out = y, phi = cdf;
-        Parallel.forChunks(n, 1 << 13, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                phi[i] = 0.5f * (1f + MathF.erf(x[i] * INV_SQRT2));
-                out[i] = x[i] * phi[i];
-            }
-        });
+        Kernels k = Kernels.get();
+        Parallel.forChunks(n, 1 << 13, (from, to) -> k.gelu(to - from, x, out, phi, from));
         return y;
     }
 
     /** {@code dx += dy·(Φ(x) + x·φ(x))}. */
     public void backward(float[] dy, float[] dx) {
         float[] in = x, phi = cdf;
-        Parallel.forChunks(n, 1 << 13, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float v = in[i];
-                float pdf = INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v);
-                dx[i] += dy[i] * (phi[i] + v * pdf);
-            }
-        });
+        Kernels k = Kernels.get();
+        Parallel.forChunks(n, 1 << 13, (from, to) -> k.geluBackward(to - from, in, phi, dy, dx, from));
     }
 
     /** The output of the last forward. */

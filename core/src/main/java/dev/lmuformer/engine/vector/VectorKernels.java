@@ -125,4 +125,63 @@ public final class VectorKernels implements Kernels {
         }
         for (; i < n; i++) if (gate[o + i] > 0f) dx[o + i] += dy[o + i];
     }
+
+    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+    /** erf(a)/a for a &lt; 1: its Taylor series in a² (truncation error below 2e-8). */
+    private static final float[] ERF_SMALL = {
+        1.1283791671f, -0.37612638903f, 0.11283791671f, -0.026866170645f, 0.0052239776254f,
+        -0.00085483270235f, 0.00012055332982f, -1.4925650358e-05f, 1.6462114366e-06f, -1.6365844691e-07f};
+    /** erfc(a)·exp(a²) on [1, 6] as a polynomial in t = 1/(1 + a/2), least-squares fitted (relative error 5e-9). */
+    private static final float[] ERFC_SCALED = {
+        -2.5630163441e-05f, 0.28264349184f, 0.27705965091f, 0.27246510850f, 0.098778766081f,
+        0.21840306882f, -0.10721318483f, -0.098220534946f, 0.056395377816f};
+
+    /** erf of each lane: the series below 1, the scaled complement above (exp from the Vector API). */
+    private static FloatVector erf(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector z = a.mul(a);
+        FloatVector p = FloatVector.broadcast(S, ERF_SMALL[ERF_SMALL.length - 1]);
+        for (int k = ERF_SMALL.length - 2; k >= 0; k--) p = p.fma(z, FloatVector.broadcast(S, ERF_SMALL[k]));
+        FloatVector small = p.mul(a);
+        FloatVector capped = a.min(6f);
+        FloatVector t = FloatVector.broadcast(S, 1f).div(capped.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
+        FloatVector r = FloatVector.broadcast(S, ERFC_SCALED[ERFC_SCALED.length - 1]);
+        for (int k = ERFC_SCALED.length - 2; k >= 0; k--) r = r.fma(t, FloatVector.broadcast(S, ERFC_SCALED[k]));
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(capped.mul(capped).neg().lanewise(VectorOperators.EXP).mul(r));
+        FloatVector magnitude = small.blend(large, a.compare(VectorOperators.GE, 1f));
+        // restore the sign (erf is odd); NaN lanes stay NaN through the arithmetic
+        return magnitude.lanewise(VectorOperators.NEG, x.compare(VectorOperators.LT, 0f));
+    }
+
+    @Override
+    public void gelu(int n, float[] x, float[] y, float[] cdf, int o) {
+        int i = 0;
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i);
+            FloatVector phi = erf(v.mul(INV_SQRT2)).add(1f).mul(half);
+            phi.intoArray(cdf, o + i);
+            v.mul(phi).intoArray(y, o + i);
+        }
+        for (; i < n; i++) {
+            cdf[o + i] = 0.5f * (1f + dev.lmuformer.engine.MathF.erf(x[o + i] * INV_SQRT2));
+            y[o + i] = x[o + i] * cdf[o + i];
+        }
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i);
+            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector slope = v.fma(pdf, FloatVector.fromArray(S, cdf, o + i));
+            FloatVector.fromArray(S, dy, o + i).fma(slope, FloatVector.fromArray(S, dx, o + i)).intoArray(dx, o + i);
+        }
+        for (; i < n; i++) {
+            float v = x[o + i];
+            dx[o + i] += dy[o + i] * (cdf[o + i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+        }
+    }
 }

@@ -1,0 +1,91 @@
+package dev.lmuformer.engine;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The chosen kernels against the scalar reference, at lengths that are not multiples of the vector width. */
+@Tag("kernels")
+class KernelsTest {
+    private final Kernels fast = Kernels.get();
+    private final Kernels reference = new ScalarKernels();
+    private final Random rnd = new Random(17);
+
+    private float[] random(int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextGaussian() * scale);
+        return x;
+    }
+
+    @Test
+    void elementwiseKernelsAgreeWithScalar() {
+        for (int n : new int[] {1, 7, 16, 33, 100, 1000}) {
+            float[] x = random(n + 3, 1), y = random(n + 3, 1), scale = random(n, 1), shift = random(n, 1);
+            assertEquals(reference.dot(n, x, 3, y, 3), fast.dot(n, x, 3, y, 3), 1e-4 * n, "dot n=" + n);
+            float[] a1 = y.clone(), a2 = y.clone();
+            reference.axpy(n, 0.7f, x, 3, a1, 3);
+            fast.axpy(n, 0.7f, x, 3, a2, 3);
+            assertTensorClose("axpy", a1, a2, 1e-6);
+            float[] s1 = new float[n + 3], s2 = new float[n + 3];
+            reference.scaleShift(n, x, 3, scale, shift, s1, 3);
+            fast.scaleShift(n, x, 3, scale, shift, s2, 3);
+            assertTensorClose("scaleShift", s1, s2, 1e-6);
+            float[] d1 = y.clone(), d2 = y.clone();
+            reference.addWherePositive(n, x, y, d1, 3);
+            fast.addWherePositive(n, x, y, d2, 3);
+            assertTensorClose("addWherePositive", d1, d2, 0);
+        }
+    }
+
+    @Test
+    void geluAgreesWithTheScalarExactForm() {
+        int n = 4099;
+        float[] x = random(n, 3);
+        float[] special = {0f, -0f, 1.4142135f, -1.4142135f, 1.5f, 8.5f, -8.5f, 30f, -30f, 1e-30f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] y1 = new float[n], y2 = new float[n], c1 = new float[n], c2 = new float[n];
+        reference.gelu(n, x, y1, c1, 0);
+        fast.gelu(n, x, y2, c2, 0);
+        double worst = 0;
+        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(c1[i] - c2[i]));
+        assertTrue(worst <= 3e-7, "Φ(x) differs by " + worst);
+        for (int i = 0; i < n; i++) assertEquals(y1[i], y2[i], 3e-7 * Math.max(1, Math.abs(x[i])), "gelu at " + x[i]);
+        float[] dy = random(n, 1), g1 = new float[n], g2 = new float[n];
+        reference.geluBackward(n, x, c1, dy, g1, 0);
+        fast.geluBackward(n, x, c1, dy, g2, 0);
+        assertTensorClose("gelu backward", g1, g2, 1e-6);
+        float[] nan = {Float.NaN};
+        fast.gelu(1, nan, new float[1], c2, 0);
+        assertTrue(Float.isNaN(c2[0]));
+    }
+
+    @Test
+    void microTileReadsAInPlaceOrPacked() {
+        Assumptions.assumeTrue(fast.mr() > 0);
+        int mr = fast.mr(), nr = fast.nr(), kc = 37;
+        float[] a = random(mr * kc, 1), bp = random(kc * nr, 1);
+        float[] packed = new float[mr * kc];
+        for (int r = 0; r < mr; r++) for (int p = 0; p < kc; p++) packed[p * mr + r] = a[r * kc + p];
+        float[] expected = new float[mr * nr];
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0; j < nr; j++) {
+                double s = 1;
+                for (int p = 0; p < kc; p++) s += (double) a[r * kc + p] * bp[p * nr + j];
+                expected[r * nr + j] = (float) s;
+            }
+        }
+        float[] c1 = new float[mr * nr], c2 = new float[mr * nr];
+        java.util.Arrays.fill(c1, 1f);
+        java.util.Arrays.fill(c2, 1f);
+        fast.microTile(kc, a, 0, kc, 1, bp, 0, c1, 0, nr);
+        fast.microTile(kc, packed, 0, 1, mr, bp, 0, c2, 0, nr);
+        assertTensorClose("in place", expected, c1, 1e-5);
+        assertTensorClose("packed", expected, c2, 1e-5);
+    }
+}
