@@ -45,14 +45,15 @@ public final class Gemm {
                             float[] b, int bOff, int bRow, int bCol, int[] bRows,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
-        if (!accumulate) {
+        Kernels kern = Kernels.get();
+        boolean mapped = aRows != null || bRows != null; // only the packed path reads row maps
+        boolean blocked = k > 0 && (mapped || (long) m * n * k > SMALL && n >= kern.nr() / 2);
+        if (!accumulate && !blocked) {
             Parallel.forChunks(m, 64, (from, to) -> {
                 for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             });
         }
         if (k <= 0) return;
-        Kernels kern = Kernels.get();
-        boolean mapped = aRows != null || bRows != null; // only the packed path reads row maps
         if (!mapped && (long) m * n * k <= SMALL) {
             naive(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
@@ -82,6 +83,9 @@ public final class Gemm {
                 int nSplit = Math.max(1, Math.min(panels, (2 * threads + mBlocks - 1) / mBlocks));
                 int aBase = aOff + pc * aCol;
                 int cBase = cOff + jc;
+                // The first depth block clears each C tile just before adding into it, while it is
+                // in cache, instead of a separate pass over C.
+                boolean clear = pc == 0 && !accumulate;
                 Parallel.forEach(mBlocks * nSplit, t -> {
                     int ib = t / nSplit;
                     int js = t % nSplit;
@@ -89,7 +93,7 @@ public final class Gemm {
                     int rows = Math.min(mc, m - i0);
                     int firstPanel = panels * js / nSplit;
                     int endPanel = panels * (js + 1) / nSplit;
-                    block(kern, kc, rows, i0, firstPanel, endPanel, nc, a, aBase, aRow, aCol, aRows, bPack, c, cBase + i0 * ldc, ldc);
+                    block(kern, kc, rows, i0, firstPanel, endPanel, nc, a, aBase, aRow, aCol, aRows, bPack, c, cBase + i0 * ldc, ldc, clear);
                 });
             }
         }
@@ -100,7 +104,7 @@ public final class Gemm {
      * otherwise (a transposed or gathered A) and for a short last strip it is packed, zero-padded.
      */
     private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
-                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc) {
+                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
@@ -121,6 +125,9 @@ public final class Gemm {
                 int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : (s - firstPacked) * mr * kc;
                 int rowStride = s < firstPacked ? aRow : 1;
                 int stepStride = s < firstPacked ? aCol : mr;
+                if (clear) {
+                    for (int r = 0; r < rs; r++) java.util.Arrays.fill(c, co + r * ldc, co + r * ldc + cols, 0f);
+                }
                 if (rs == mr && cols == nr) {
                     kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, c, co, ldc);
                 } else {
