@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps up to {@code prefetch} batches in flight ahead of the one being consumed.
  * Close the loader to stop its threads.
  */
-public final class Loader implements AutoCloseable {
+public final class Loader implements BatchSource, AutoCloseable {
     private final List<Example> examples;
     private final Pipeline pipeline;
     private final int batchSize;
@@ -61,11 +61,13 @@ public final class Loader implements AutoCloseable {
     }
 
     /** Number of examples per epoch. */
+    @Override
     public int size() {
         return examples.size();
     }
 
     /** Number of batches per epoch (the last may be short). */
+    @Override
     public int batchesPerEpoch() {
         return (examples.size() + batchSize - 1) / batchSize;
     }
@@ -87,6 +89,7 @@ public final class Loader implements AutoCloseable {
     }
 
     /** The batches of epoch {@code epoch}, computed ahead on the loader's threads. */
+    @Override
     public Iterator<Batch> epoch(int epoch) {
         int[] order = order(epoch);
         int batches = batchesPerEpoch();

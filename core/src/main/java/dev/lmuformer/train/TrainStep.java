@@ -8,6 +8,7 @@ public final class TrainStep {
     private final Loss loss;
     private final Adam optimizer;
     private float[] dLogits;
+    private float[] logits;
 
     /** A step over {@code model} with a loss and an optimiser built on the model's parameters. */
     public TrainStep(SequenceModel model, Loss loss, Adam optimizer) {
@@ -28,7 +29,7 @@ public final class TrainStep {
      */
     public double run(float[] x, float[] targets, int batch, int frames) {
         int classes = model.numClasses();
-        float[] logits = model.forward(x, batch, frames, true);
+        logits = model.forward(x, batch, frames, true);
         double value = loss.forward(logits, targets, batch, classes);
         if (!Double.isFinite(value)) throw new ArithmeticException("loss is " + value + "; parameters left unchanged");
         if (dLogits == null || dLogits.length != batch * classes) dLogits = new float[batch * classes];
@@ -37,6 +38,11 @@ public final class TrainStep {
         model.backward(dLogits);
         optimizer.step();
         return value;
+    }
+
+    /** The logits of the last step's forward, {@code [B, classes]}. */
+    public float[] lastLogits() {
+        return logits;
     }
 
     /** The optimiser (for the schedule and checkpoints). */

@@ -1,0 +1,179 @@
+package dev.lmuformer.cli;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A training configuration with the reference's keys ({@code gsc.yml}); defaults reproduce the
+ * reference recipe (REFERENCE §5). Keys the reference uses for things this project does not do
+ * (GPU id, data-list paths …) are accepted with a warning; unknown keys are warned about too;
+ * malformed values are refused with a message naming the key.
+ */
+final class TrainConfig {
+    /** Keys of gsc.yml that have no meaning here. */
+    private static final Set<String> IGNORED = Set.of("annotaiton", "annotation", "patch_size", "sr_ratios", "time_step", "gpu_id",
+            "dataset", "bal", "data_train", "data_val", "data_eval", "label_csv", "metrics", "warmup", "exp_dir", "save_model",
+            "test_only", "test_mode", "initial_checkpoint");
+
+    String model = "slmu_rnn_ms_conv1d";
+    int dim = 256;
+    int layer = 1;
+    int mlpRatio = 4;
+    int inChannels = 128;
+    int numHeads = 16;
+    int nClass = 35;
+    double theta = 128;
+    int freqm = 48;
+    int timem = 48;
+    double mixup = 0.6;
+    boolean noise = true;
+    int audioLength = 128;
+    int batchSize = 128;
+    double datasetMean = -6.845978;
+    double datasetStd = 5.5654526;
+    double lr = 2.5e-3;
+    int nEpochs = 200;
+    String loss = "BCE";
+    int lrschedulerStart = 10;
+    int lrschedulerStep = 10;
+    double lrschedulerDecay = 0.85;
+    long seed = 1;
+    final List<String> warnings = new ArrayList<>();
+
+    /** Reads a YAML file (safe constructor: plain maps, lists and scalars only). */
+    static TrainConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException(file + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        TrainConfig c = new TrainConfig();
+        if (root == null) return c;
+        if (!(root instanceof Map)) throw new IllegalArgumentException(file + ": expected a mapping of keys to values");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) c.set(file.toString(), String.valueOf(e.getKey()), e.getValue());
+        return c;
+    }
+
+    /** Sets one key; {@code source} names where it came from in messages. */
+    void set(String source, String key, Object value) {
+        String where = source + ": key '" + key + "'";
+        switch (key) {
+            case "model": model = string(where, value); break;
+            case "dim": dim = positive(where, value); break;
+            case "layer": layer = positive(where, value); break;
+            case "mlp_ratio": mlpRatio = positive(where, value); break;
+            case "in_channels": inChannels = positive(where, value); break;
+            case "num_heads": numHeads = positive(where, value); break;
+            case "n_class": nClass = positive(where, value); break;
+            case "theta": theta = positiveNumber(where, value); break;
+            case "freqm": freqm = nonNegative(where, value); break;
+            case "timem": timem = nonNegative(where, value); break;
+            case "mixup": mixup = probability(where, value); break;
+            case "noise": noise = bool(where, value); break;
+            case "audio_length": audioLength = positive(where, value); break;
+            case "batch_size": batchSize = positive(where, value); break;
+            case "dataset_mean": datasetMean = number(where, value); break;
+            case "dataset_std": datasetStd = positiveNumber(where, value); break;
+            case "lr": lr = positiveNumber(where, value); break;
+            case "n_epochs": nEpochs = positive(where, value); break;
+            case "loss": {
+                String l = string(where, value).toUpperCase(java.util.Locale.ROOT);
+                if (!l.equals("BCE") && !l.equals("CE")) throw new IllegalArgumentException(where + " must be BCE or CE, got '" + value + "'");
+                loss = l;
+                break;
+            }
+            case "lrscheduler_start": lrschedulerStart = nonNegative(where, value); break;
+            case "lrscheduler_step": lrschedulerStep = positive(where, value); break;
+            case "lrscheduler_decay": lrschedulerDecay = positiveNumber(where, value); break;
+            case "seed": seed = (long) number(where, value); break;
+            default:
+                warnings.add(IGNORED.contains(key) ? "ignoring key '" + key + "' (not used by this implementation)" : "ignoring unknown key '" + key + "'");
+        }
+    }
+
+    private static String string(String where, Object v) {
+        if (v == null || v instanceof Map || v instanceof List) throw new IllegalArgumentException(where + " must be a string, got " + v);
+        return String.valueOf(v).trim();
+    }
+
+    private static double number(String where, Object v) {
+        if (v instanceof Number) return ((Number) v).doubleValue();
+        try {
+            return Double.parseDouble(string(where, v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + " must be a number, got '" + v + "'");
+        }
+    }
+
+    private static double positiveNumber(String where, Object v) {
+        double d = number(where, v);
+        if (!(d > 0) || Double.isInfinite(d)) throw new IllegalArgumentException(where + " must be positive, got " + v);
+        return d;
+    }
+
+    private static double probability(String where, Object v) {
+        double d = number(where, v);
+        if (!(d >= 0 && d <= 1)) throw new IllegalArgumentException(where + " must be in [0, 1], got " + v);
+        return d;
+    }
+
+    private static int nonNegative(String where, Object v) {
+        double d = number(where, v);
+        if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) throw new IllegalArgumentException(where + " must be a non-negative integer, got " + v);
+        return (int) d;
+    }
+
+    private static int positive(String where, Object v) {
+        int i = nonNegative(where, v);
+        if (i == 0) throw new IllegalArgumentException(where + " must be positive, got " + v);
+        return i;
+    }
+
+    private static boolean bool(String where, Object v) {
+        if (v instanceof Boolean) return (Boolean) v;
+        String s = string(where, v).toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
+        throw new IllegalArgumentException(where + " must be true or false, got '" + v + "'");
+    }
+
+    /** The model sizes as reference argument names. */
+    Map<String, Object> modelConfig() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("embed_dims", dim);
+        m.put("depths", layer);
+        m.put("mlp_ratios", mlpRatio);
+        m.put("in_channels", inChannels);
+        m.put("num_classes", nClass);
+        m.put("num_heads", numHeads);
+        m.put("seq_len", audioLength);
+        m.put("theta", theta);
+        return m;
+    }
+
+    /** Everything that shapes the run, to store with the training state and compare on resume. */
+    String fingerprint() {
+        return String.join(",", "model=" + model, "dim=" + dim, "layer=" + layer, "mlp_ratio=" + mlpRatio, "in_channels=" + inChannels,
+                "num_heads=" + numHeads, "n_class=" + nClass, "theta=" + theta, "freqm=" + freqm, "timem=" + timem, "mixup=" + mixup,
+                "noise=" + noise, "audio_length=" + audioLength, "batch_size=" + batchSize, "dataset_mean=" + datasetMean,
+                "dataset_std=" + datasetStd, "lr=" + lr, "n_epochs=" + nEpochs, "loss=" + loss, "lrscheduler=" + lrschedulerStart + "/"
+                        + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed);
+    }
+}

@@ -1,0 +1,186 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.audio.Resampler;
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.Loader;
+import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.Split;
+import dev.lmuformer.model.Init;
+import dev.lmuformer.model.ModelConfig;
+import dev.lmuformer.model.Models;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.train.Adam;
+import dev.lmuformer.train.BceWithLogitsLoss;
+import dev.lmuformer.train.CrossEntropyLoss;
+import dev.lmuformer.train.Evaluator;
+import dev.lmuformer.train.Metrics;
+import dev.lmuformer.train.StepLr;
+import dev.lmuformer.train.Trainer;
+import dev.lmuformer.train.TrainingState;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Speech Commands training run, shared by {@code train} and {@code demo}: data, model,
+ * optimiser, progress bar, CSV log, curves, best checkpoint, test metrics.
+ */
+final class TrainRun {
+    static final String LOG = "log.csv";
+    private static final String HEADER = "epoch,lr,train_loss,train_accuracy,val_accuracy,val_map,val_auc,val_dprime,seconds";
+
+    private TrainRun() {
+    }
+
+    /** What a run produced. */
+    record Result(Path best, Metrics test, TrainingState state) {
+    }
+
+    static Result run(TrainConfig cfg, Path data, Path out, int threads, boolean resume, PrintWriter log) {
+        cfg.warnings.forEach(w -> log.println("warning: " + w));
+        SpeechCommands dataset = SpeechCommands.open(data);
+        if (dataset.labels().size() != cfg.nClass) {
+            throw new IllegalArgumentException("n_class is " + cfg.nClass + " but " + data + " has " + dataset.labels().size() + " labels");
+        }
+        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, cfg.modelConfig()));
+        Init.pytorchDefault(model, cfg.seed);
+        ModelInput input = new ModelInput(cfg.audioLength, cfg.datasetMean, cfg.datasetStd);
+        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass);
+        Pipeline evalPipe = new Pipeline(Augment.NONE, input, cfg.nClass);
+        Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.95, 0.999, 1e-8, 0);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("labels", String.join(",", dataset.labels().names()));
+        meta.put("dataset_mean", Double.toString(cfg.datasetMean));
+        meta.put("dataset_std", Double.toString(cfg.datasetStd));
+        meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
+        Trainer trainer = new Trainer(model, cfg.loss.equals("CE") ? new CrossEntropyLoss() : new BceWithLogitsLoss(), adam,
+                new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), cfg.nEpochs, cfg.fingerprint(), meta);
+        Path last = out.resolve(Trainer.LAST);
+        TrainingState state;
+        if (resume && Files.exists(last)) {
+            state = TrainingState.restore(last, model, adam);
+            if (!state.settings().equals(cfg.fingerprint())) {
+                throw new IllegalArgumentException(last + " was written with other settings (" + state.settings() + ")");
+            }
+            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs, state.bestAccuracy());
+        } else {
+            if (Files.exists(last) && !resume) {
+                throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it or choose another --out");
+            }
+            state = new TrainingState(0, 0, Double.NaN, -1, cfg.fingerprint());
+        }
+        keepLogRows(out.resolve(LOG), state.epochsDone());
+        log.printf("%s: %,d parameters; %d train / %d validation / %d test clips; %s%n", model.arch(), model.parameterCount(),
+                dataset.examples(Split.TRAIN).size(), dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
+                Main.engineLine());
+        log.flush();
+        TrainingState done;
+        try (Loader train = new Loader(dataset.examples(Split.TRAIN), trainPipe, cfg.batchSize, true, cfg.seed, threads, 2);
+             Loader val = new Loader(dataset.examples(Split.VALIDATION), evalPipe, 256, false, cfg.seed, threads, 2)) {
+            done = trainer.run(train, val, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs));
+        }
+        writeCurves(out);
+        Checkpoint.Loaded best = Checkpoint.load(out.resolve(Trainer.BEST));
+        Metrics test;
+        try (Loader testLoader = new Loader(dataset.examples(Split.TEST), evalPipe, 256, false, cfg.seed, threads, 2)) {
+            test = Evaluator.run(best.model(), testLoader).metrics();
+        }
+        log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(test));
+        return new Result(out.resolve(Trainer.BEST), test, done);
+    }
+
+    static String describe(Metrics m) {
+        return String.format("accuracy %.4f, mAP %.4f, mean AUC %.4f, d' %.3f (%d clips)", m.accuracy(), m.meanAp(), m.meanAuc(), m.dPrime(), m.clips());
+    }
+
+    /** Drops log rows of epochs that a resumed run will redo. */
+    private static void keepLogRows(Path csv, int epochsDone) {
+        try {
+            List<String> keep = new ArrayList<>(List.of(HEADER));
+            if (Files.exists(csv)) {
+                for (String line : Files.readAllLines(csv)) {
+                    if (line.equals(HEADER) || line.isBlank()) continue;
+                    if (Integer.parseInt(line.substring(0, line.indexOf(','))) <= epochsDone) keep.add(line);
+                }
+            }
+            Files.createDirectories(csv.toAbsolutePath().getParent());
+            Files.write(csv, keep);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(csv + ": cannot prepare the log (" + e.getMessage() + ")");
+        }
+    }
+
+    /** curves.png from log.csv: training loss and accuracies per epoch. */
+    static void writeCurves(Path out) {
+        List<double[]> rows = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(out.resolve(LOG))) {
+                if (line.startsWith("epoch") || line.isBlank()) continue;
+                String[] f = line.split(",");
+                double[] r = new double[f.length];
+                for (int i = 0; i < f.length; i++) r[i] = Double.parseDouble(f[i]);
+                rows.add(r);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(out.resolve(LOG) + ": cannot read (" + e.getMessage() + ")");
+        }
+        double[] epoch = rows.stream().mapToDouble(r -> r[0]).toArray();
+        Plots.lineChart(out.resolve("curves.png"), "Training", "epoch", "value", List.of(
+                new Plots.Series("train loss", epoch, rows.stream().mapToDouble(r -> r[2]).toArray()),
+                new Plots.Series("train accuracy", epoch, rows.stream().mapToDouble(r -> r[3]).toArray()),
+                new Plots.Series("validation accuracy", epoch, rows.stream().mapToDouble(r -> r[4]).toArray())));
+    }
+
+    /** Progress bar per epoch and one CSV row and summary line per epoch. */
+    private static final class Progress implements Trainer.Listener {
+        private final Path csv;
+        private final PrintWriter log;
+        private final int epochs;
+        private ProgressBar bar;
+
+        Progress(Path csv, PrintWriter log, int epochs) {
+            this.csv = csv;
+            this.log = log;
+            this.epochs = epochs;
+        }
+
+        @Override
+        public void batch(int epoch, int index, int batches, double loss, double accuracy, double samplesPerSecond) {
+            if (bar == null) {
+                bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, epochs)).setInitialMax(batches)
+                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
+            }
+            bar.stepTo(index + 1);
+            bar.setExtraMessage(String.format(" loss %.4f acc %.3f %.0f samples/s", loss, accuracy, samplesPerSecond));
+        }
+
+        @Override
+        public void epoch(Trainer.EpochResult r) {
+            if (bar != null) bar.close();
+            bar = null;
+            Metrics v = r.validation();
+            String row = String.format(java.util.Locale.ROOT, "%d,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.2f", r.epoch() + 1, r.learningRate(),
+                    r.trainLoss(), r.trainAccuracy(), v.accuracy(), v.meanAp(), v.meanAuc(), v.dPrime(), r.seconds());
+            try {
+                Files.writeString(csv, row + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(csv + ": cannot append (" + e.getMessage() + ")");
+            }
+            log.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
+                    r.learningRate(), r.trainLoss(), r.trainAccuracy(), describe(v), r.best() ? " *best*" : "", r.seconds());
+            log.flush();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.lmuformer.train;
+
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Batch;
+import dev.lmuformer.data.BatchSource;
+import dev.lmuformer.model.SequenceModel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The reference training recipe (REFERENCE §5): Adam, a step learning-rate schedule per epoch,
+ * validation after every epoch, the best epoch's model kept by validation accuracy. After each
+ * epoch the run writes {@code last.safetensors} (a {@link TrainingState}, for {@code --resume})
+ * and, when validation accuracy improved, {@code best.safetensors} (a {@link Checkpoint}); both
+ * atomically, so an interrupted run always leaves usable files.
+ */
+public final class Trainer {
+    /** File name of the resumable training state. */
+    public static final String LAST = "last.safetensors";
+    /** File name of the best model. */
+    public static final String BEST = "best.safetensors";
+
+    /** What the trainer reports. */
+    public interface Listener {
+        /** After each optimisation step. */
+        default void batch(int epoch, int index, int batches, double loss, double accuracy, double samplesPerSecond) {
+        }
+
+        /** After each epoch's validation. */
+        default void epoch(EpochResult result) {
+        }
+    }
+
+    /**
+     * One epoch's figures.
+     *
+     * @param epoch         0-based epoch
+     * @param learningRate  the rate used
+     * @param trainLoss     mean training loss
+     * @param trainAccuracy training accuracy against the (mixup) target's top class
+     * @param validation    validation metrics
+     * @param seconds       wall time of the epoch (training and validation)
+     * @param best          whether this epoch is the best so far
+     */
+    public record EpochResult(int epoch, double learningRate, double trainLoss, double trainAccuracy, Metrics validation,
+                              double seconds, boolean best) {
+    }
+
+    private final SequenceModel model;
+    private final TrainStep step;
+    private final StepLr schedule;
+    private final int epochs;
+    private final String settings;
+    private final Map<String, String> metadata;
+
+    /**
+     * @param model    the model (initialised or loaded)
+     * @param loss     the loss
+     * @param adam     the optimiser over the model's parameters
+     * @param schedule learning rate per epoch
+     * @param epochs   epochs to train in all
+     * @param settings the run's settings as a string, stored with the state and checked on resume
+     * @param metadata extra checkpoint metadata (labels, normalisation …)
+     */
+    public Trainer(SequenceModel model, Loss loss, Adam adam, StepLr schedule, int epochs, String settings, Map<String, String> metadata) {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+        this.model = model;
+        this.step = new TrainStep(model, loss, adam);
+        this.schedule = schedule;
+        this.epochs = epochs;
+        this.settings = settings;
+        this.metadata = Map.copyOf(metadata);
+    }
+
+    /**
+     * Trains from {@code state} (a fresh one or a restored one) to the last epoch.
+     *
+     * @throws ArithmeticException when a loss is not finite; the files of the last completed
+     *                             epoch are left as they were
+     */
+    public TrainingState run(BatchSource train, BatchSource validation, Path outDir, TrainingState state, Listener listener) {
+        try {
+            Files.createDirectories(outDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot create " + outDir + ": " + e.getMessage(), e);
+        }
+        TrainingState current = state;
+        int classes = model.numClasses();
+        for (int epoch = state.epochsDone(); epoch < epochs; epoch++) {
+            long start = System.nanoTime();
+            double lr = schedule.lrAt(epoch);
+            step.optimizer().setLearningRate(lr);
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int index = 0;
+            for (Iterator<Batch> it = train.epoch(epoch); it.hasNext(); index++) {
+                Batch b = it.next();
+                long t0 = System.nanoTime();
+                double loss;
+                try {
+                    loss = step.run(b.inputs().data, b.targets().data, b.size(), b.inputs().dim(1));
+                } catch (ArithmeticException e) {
+                    throw new ArithmeticException("epoch " + (epoch + 1) + ", batch " + (index + 1) + ": " + e.getMessage()
+                            + "; the last good checkpoint is " + outDir.resolve(LAST));
+                }
+                float[] logits = step.lastLogits();
+                for (int i = 0; i < b.size(); i++) {
+                    if (Metrics.argMax(logits, i * classes, classes) == Metrics.argMax(b.targets().data, i * classes, classes)) correct++;
+                }
+                seen += b.size();
+                lossSum += loss * b.size();
+                listener.batch(epoch, index, train.batchesPerEpoch(), lossSum / seen, (double) correct / seen,
+                        b.size() / ((System.nanoTime() - t0) / 1e9));
+            }
+            Metrics val = Evaluator.run(model, validation).metrics();
+            boolean best = Double.isNaN(current.bestAccuracy()) || val.accuracy() > current.bestAccuracy();
+            if (best) Checkpoint.save(outDir.resolve(BEST), model, metadata);
+            current = new TrainingState(epoch + 1, step.optimizer().steps(), best ? val.accuracy() : current.bestAccuracy(),
+                    best ? epoch : current.bestEpoch(), settings);
+            current.save(outDir.resolve(LAST), model, step.optimizer(), metadata);
+            listener.epoch(new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, val, (System.nanoTime() - start) / 1e9, best));
+        }
+        return current;
+    }
+
+    /** The optimiser. */
+    public Adam optimizer() {
+        return step.optimizer();
+    }
+}
