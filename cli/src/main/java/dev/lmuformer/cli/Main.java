@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code lmuformer} command. */
 @Command(name = "lmuformer", mixinStandardHelpOptions = true, version = "lmuformer 0.1.0",
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
-        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class, TrainCommand.class},
+        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class, TrainCommand.class, EvalCommand.class, DemoCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",

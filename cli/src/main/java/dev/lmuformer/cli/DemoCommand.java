@@ -1,0 +1,159 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.audio.Resampler;
+import dev.lmuformer.audio.WavReader;
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.Example;
+import dev.lmuformer.data.Loader;
+import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.Split;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.train.Evaluator;
+import dev.lmuformer.train.Metrics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code lmuformer demo}: the whole path on the bundled keyword set — train LMUFormer and Spiking
+ * LMUFormer, evaluate them, analyse accuracy against frames, stream one test clip frame by
+ * frame — and a report with plots under {@code runs/demo/}.
+ */
+@Command(name = "demo", description = "Train and evaluate LMUFormer and Spiking LMUFormer on the bundled keywords; report in runs/demo.",
+        footer = {"", "Example:", "  lmuformer demo            # a few minutes on 2 cores; open runs/demo/report.md"})
+final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", defaultValue = "data/keywords", description = "Speech Commands folder (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "runs/demo", description = "Output folder, replaced on each run (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "60", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
+    int threads;
+
+    /** The demo recipe: the reference's, scaled to a 350-clip set (width 64, batch 32, milder augmentation). */
+    private TrainConfig recipe(String model) {
+        TrainConfig c = new TrainConfig();
+        c.set("demo", "model", model);
+        c.set("demo", "dim", 64);
+        c.set("demo", "batch_size", 32);
+        c.set("demo", "mixup", 0);
+        c.set("demo", "freqm", 16);
+        c.set("demo", "timem", 16);
+        c.set("demo", "n_epochs", epochs);
+        c.set("demo", "lrscheduler_start", Math.max(1, epochs * 2 / 3));
+        return c;
+    }
+
+    @Override
+    public Integer call() {
+        Main.applyThreads(threads);
+        PrintWriter o = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        clear(out);
+        List<String> report = new ArrayList<>();
+        report.add("# LMUFormer demo");
+        report.add("");
+        report.add("Bundled keyword set `" + data + "` (synthetic speech, 35 words); " + Main.engineLine() + ".");
+        report.add("Recipe: the reference's (Adam 2.5e-3, betas 0.95/0.999, BCE, step schedule) at width 64, batch 32, "
+                + epochs + " epochs, no mixup, masks up to 16.");
+        report.add("");
+        report.add("| model | parameters | best epoch | validation accuracy | test accuracy | test mAP | test AUC | d' |");
+        report.add("|---|---|---|---|---|---|---|---|");
+        TrainRun.Result lmu = null;
+        for (String arch : List.of("lmu_rnn_conv1d", "slmu_rnn_ms_conv1d")) {
+            o.println("== training " + arch);
+            o.flush();
+            TrainRun.Result r = TrainRun.run(recipe(arch), data, out.resolve(arch), dev.lmuformer.engine.Parallel.threads(), false, o);
+            if (lmu == null) lmu = r;
+            Metrics t = r.test();
+            report.add(String.format("| %s | %,d | %d | %.1f %% | %.1f %% | %.3f | %.3f | %.2f |", arch,
+                    Checkpoint.load(r.best()).model().parameterCount(), r.state().bestEpoch() + 1, 100 * r.state().bestAccuracy(),
+                    100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
+        }
+        report.add("");
+        report.add("Chance is 2.9 %. Training curves: `lmu_rnn_conv1d/curves.png`, `slmu_rnn_ms_conv1d/curves.png`.");
+        report.add("");
+        o.println("== accuracy against frames (LMUFormer, test split)");
+        SequenceModel model = Checkpoint.load(lmu.best()).model();
+        SpeechCommands dataset = SpeechCommands.open(data);
+        Pipeline pipe = new Pipeline(Augment.NONE, ModelInput.DEFAULT, model.numClasses());
+        java.io.StringWriter analysis = new java.io.StringWriter();
+        try (Loader test = new Loader(dataset.examples(Split.TEST), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
+            EvalCommand.report(new PrintWriter(analysis, true), Evaluator.accuracyPerFrame(model, test), out);
+        }
+        o.print(analysis);
+        report.add("## Accuracy against frames");
+        report.add("");
+        report.add("The streaming readout `head(mean of features so far)` after each frame (`accuracy_per_frame.csv`):");
+        report.add("");
+        report.add("![accuracy per frame](accuracy_per_frame.png)");
+        report.add("");
+        report.add("    " + analysis.toString().lines().findFirst().orElse(""));
+        report.add("");
+        o.println("== streaming one test clip (LMUFormer)");
+        List<String> stream = streamClip(model, dataset);
+        stream.forEach(o::println);
+        report.add("## One test clip, frame by frame");
+        report.add("");
+        stream.forEach(l -> report.add("    " + l));
+        report.add("");
+        report.add(String.format("Demo time: %.0f s.", (System.nanoTime() - start) / 1e9));
+        try {
+            Files.write(out.resolve("report.md"), report);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(out + ": cannot write the report (" + e.getMessage() + ")");
+        }
+        o.printf("report: %s (%.0f s)%n", out.resolve("report.md"), (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    /** The per-frame decisions of the streaming readout for the first test clip: every change of the top class. */
+    private static List<String> streamClip(SequenceModel model, SpeechCommands dataset) {
+        Example clip = dataset.examples(Split.TEST).get(0);
+        int frames = ModelInput.DEFAULT.frames();
+        float[] x = ModelInput.DEFAULT.fromWaveform(Resampler.toRate(WavReader.read(clip.file()), Resampler.MODEL_RATE)).data;
+        float[] perFrame = model.allSeqLogits(x, 1, frames);
+        int classes = model.numClasses();
+        List<String> names = dataset.labels().names();
+        List<String> lines = new ArrayList<>();
+        lines.add("clip " + dataset.root().relativize(clip.file()) + " (word: " + names.get(clip.label()) + ")");
+        int previous = -1;
+        for (int t = 0; t < frames; t++) {
+            int top = Metrics.argMax(perFrame, t * classes, classes);
+            if (top != previous) {
+                lines.add(String.format("  frame %3d (%4d ms): %s", t + 1, (t + 1) * 10, names.get(top)));
+                previous = top;
+            }
+        }
+        lines.add("  final decision: " + names.get(previous) + (previous == clip.label() ? " (right)" : " (wrong)"));
+        return lines;
+    }
+
+    private static void clear(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot clear " + dir + ": " + e.getMessage());
+        }
+    }
+}

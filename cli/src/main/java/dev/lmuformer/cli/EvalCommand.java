@@ -1,0 +1,100 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.Loader;
+import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.Split;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.train.Evaluator;
+import dev.lmuformer.train.Metrics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code lmuformer eval}: metrics of a checkpoint on a split, and the accuracy-versus-frames analysis. */
+@Command(name = "eval", description = "Evaluate a checkpoint on a Speech Commands split (accuracy, mAP, mean AUC, d').",
+        footer = {"", "Examples:",
+                "  lmuformer eval --checkpoint runs/demo/best.safetensors --data data/keywords",
+                "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame"})
+final class EvalCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--data", defaultValue = "data/keywords", description = "Speech Commands folder (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "test or validation (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--all-seq", description = "Accuracy of the streaming readout after every frame: CSV, plot and frames saved.")
+    boolean allSeq;
+
+    @Option(names = "--out", defaultValue = "runs/eval", description = "Folder for the --all-seq CSV and plot (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Main.applyThreads(threads);
+        PrintWriter o = spec.commandLine().getOut();
+        Split s = Split.parse(split);
+        if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
+        Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
+        SequenceModel model = loaded.model();
+        Map<String, String> meta = loaded.metadata();
+        double mean = Double.parseDouble(meta.getOrDefault("dataset_mean", Double.toString(ModelInput.DEFAULT_MEAN)));
+        double std = Double.parseDouble(meta.getOrDefault("dataset_std", Double.toString(ModelInput.DEFAULT_STD)));
+        SpeechCommands dataset = SpeechCommands.open(data);
+        if (dataset.labels().size() != model.numClasses()) {
+            throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
+        }
+        Pipeline pipe = new Pipeline(Augment.NONE, new ModelInput(model.config().seqLen(), mean, std), model.numClasses());
+        try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
+            Metrics m = Evaluator.run(model, loader).metrics();
+            o.println(s.id() + ": " + TrainRun.describe(m));
+            if (allSeq) report(o, Evaluator.accuracyPerFrame(model, loader), out);
+        }
+        return 0;
+    }
+
+    /** Writes accuracy_per_frame.csv and .png and prints the paper's frames-saved figure. */
+    static void report(PrintWriter o, double[] acc, Path out) {
+        try {
+            Files.createDirectories(out);
+            List<String> lines = new ArrayList<>(List.of("frames,accuracy"));
+            for (int t = 0; t < acc.length; t++) lines.add((t + 1) + "," + acc[t]);
+            Files.write(out.resolve("accuracy_per_frame.csv"), lines);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(out + ": cannot write (" + e.getMessage() + ")");
+        }
+        double[] frames = new double[acc.length];
+        double[] pct = new double[acc.length];
+        for (int t = 0; t < acc.length; t++) {
+            frames[t] = t + 1;
+            pct[t] = 100 * acc[t];
+        }
+        Plots.lineChart(out.resolve("accuracy_per_frame.png"), "Accuracy of the streaming readout", "frames seen", "accuracy (%)",
+                List.of(new Plots.Series("accuracy", frames, pct)));
+        int shortest = Evaluator.shortestPrefixWithin(acc, 1.0);
+        o.printf("accuracy after all %d frames %.2f %%; within 1 point (%.2f %%) after %d frames: %.2f %% of the input saved%n",
+                acc.length, 100 * acc[acc.length - 1], 100 * acc[shortest - 1], shortest, 100.0 * (acc.length - shortest) / acc.length);
+        o.println("wrote " + out.resolve("accuracy_per_frame.csv") + " and " + out.resolve("accuracy_per_frame.png"));
+    }
+}
