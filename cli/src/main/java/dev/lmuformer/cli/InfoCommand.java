@@ -40,7 +40,9 @@ final class InfoCommand implements Callable<Integer> {
         for (StateDict.Entry e : model.state().entries().values()) if (!e.trainable()) buffers += e.data().length;
         out.printf("buffers      %,d values%n", buffers);
         loaded.metadata().forEach((k, v) -> {
-            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG)) out.printf("meta %-7s %s%n", k, v);
+            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG)) {
+                out.printf("meta %-7s %s%n", k, v.length() > 100 ? v.substring(0, 97) + "..." : v);
+            }
         });
         if (tensors) {
             for (StateDict.Entry e : model.state().entries().values()) {

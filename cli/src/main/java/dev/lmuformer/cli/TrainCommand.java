@@ -14,10 +14,14 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  lmuformer train --config ../shared/reference/gsc.yml --data DIR --out runs/gsc",
                 "  lmuformer train --data data/keywords --set model=lmu_rnn_conv1d --set dim=64 --epochs 20 --out runs/small",
-                "  lmuformer train --data data/keywords --out runs/small --resume   # continue an interrupted run"})
+                "  lmuformer train --data data/keywords --out runs/small --resume   # continue an interrupted run",
+                "  lmuformer train --task psmnist --data mnist/ --out runs/psmnist   # IDX files, the notebook's recipe"})
 final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--task", defaultValue = "speechcommands", description = "speechcommands or psmnist (default: ${DEFAULT-VALUE}).")
+    String task;
 
     @Option(names = "--config", description = "YAML file with the reference's keys (model, dim, lr, n_epochs, …).")
     Path config;
@@ -47,7 +51,16 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Main.applyThreads(threads);
         java.io.PrintWriter err = spec.commandLine().getErr();
+        boolean psmnist;
+        if (task.equals("psmnist")) {
+            psmnist = true;
+        } else if (task.equals("speechcommands")) {
+            psmnist = false;
+        } else {
+            throw new IllegalArgumentException("--task must be speechcommands or psmnist, got '" + task + "'");
+        }
         TrainConfig cfg = config == null ? new TrainConfig() : TrainConfig.read(config);
+        if (psmnist && config == null) cfg.psmnistDefaults();
         overrides.forEach((k, v) -> cfg.set("--set", k, v));
         if (epochs != null) cfg.set("--epochs", "n_epochs", epochs);
         if (seed != null) cfg.set("--seed", "seed", seed);
@@ -58,7 +71,11 @@ final class TrainCommand implements Callable<Integer> {
             }
         }));
         try {
-            TrainRun.run(cfg, data, out, dev.lmuformer.engine.Parallel.threads(), resume, err);
+            if (psmnist) {
+                TrainRun.runPsmnist(cfg, data, out, resume, err);
+            } else {
+                TrainRun.run(cfg, data, out, dev.lmuformer.engine.Parallel.threads(), resume, err);
+            }
         } finally {
             finished.set(true);
         }

@@ -51,6 +51,15 @@ final class TrainConfig {
     long seed = 1;
     final List<String> warnings = new ArrayList<>();
 
+    /** The psMNIST notebook's recipe: psmnist_lmu, Adam 1e-3, cross-entropy, batch 100, 50 epochs. */
+    void psmnistDefaults() {
+        model = "psmnist_lmu";
+        lr = 1e-3;
+        loss = "CE";
+        batchSize = 100;
+        nEpochs = 50;
+    }
+
     /** Reads a YAML file (safe constructor: plain maps, lists and scalars only). */
     static TrainConfig read(Path file) {
         String text;

@@ -4,6 +4,8 @@ import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.Idx;
+import dev.lmuformer.data.PermutedMnist;
 import dev.lmuformer.data.Loader;
 import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
@@ -67,21 +69,7 @@ final class TrainRun {
         meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
         Trainer trainer = new Trainer(model, cfg.loss.equals("CE") ? new CrossEntropyLoss() : new BceWithLogitsLoss(), adam,
                 new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), cfg.nEpochs, cfg.fingerprint(), meta);
-        Path last = out.resolve(Trainer.LAST);
-        TrainingState state;
-        if (resume && Files.exists(last)) {
-            state = TrainingState.restore(last, model, adam);
-            if (!state.settings().equals(cfg.fingerprint())) {
-                throw new IllegalArgumentException(last + " was written with other settings (" + state.settings() + ")");
-            }
-            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs, state.bestAccuracy());
-        } else {
-            if (Files.exists(last) && !resume) {
-                throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it or choose another --out");
-            }
-            state = new TrainingState(0, 0, Double.NaN, -1, cfg.fingerprint());
-        }
-        keepLogRows(out.resolve(LOG), state.epochsDone());
+        TrainingState state = startState(cfg, out, resume, model, adam, log);
         log.printf("%s: %,d parameters; %d train / %d validation / %d test clips; %s%n", model.arch(), model.parameterCount(),
                 dataset.examples(Split.TRAIN).size(), dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
                 Main.engineLine());
@@ -99,6 +87,60 @@ final class TrainRun {
         }
         log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(test));
         return new Result(out.resolve(Trainer.BEST), test, done);
+    }
+
+    /**
+     * Permuted sequential MNIST with the notebook's recipe (REFERENCE §4): IDX files in {@code data}
+     * (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…; raw or .gz), Adam with PyTorch's
+     * default betas, cross-entropy, test accuracy reported after every epoch (the notebook
+     * validates on the test set); the pixel permutation comes from the seed and is stored in the checkpoint.
+     */
+    static Result runPsmnist(TrainConfig cfg, Path data, Path out, boolean resume, PrintWriter log) {
+        cfg.warnings.forEach(w -> log.println("warning: " + w));
+        if (!cfg.model.startsWith("psmnist")) throw new IllegalArgumentException("--task psmnist needs model psmnist_lmu or psmnist_slmu, got " + cfg.model);
+        Idx trainImages = Idx.read(PermutedMnist.find(data, "train-images-idx3-ubyte", "train-images.idx3-ubyte"));
+        Idx trainLabels = Idx.read(PermutedMnist.find(data, "train-labels-idx1-ubyte", "train-labels.idx1-ubyte"));
+        Idx testImages = Idx.read(PermutedMnist.find(data, "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"));
+        Idx testLabels = Idx.read(PermutedMnist.find(data, "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"));
+        int pixels = trainImages.itemSize();
+        int[] permutation = PermutedMnist.permutation(pixels, cfg.seed);
+        Map<String, Object> sizes = new LinkedHashMap<>();
+        sizes.put("seq_len", pixels);
+        sizes.put("theta", pixels);
+        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, sizes));
+        Init.pytorchDefault(model, cfg.seed);
+        Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.9, 0.999, 1e-8, 0);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("task", "psmnist");
+        meta.put("permutation", java.util.Arrays.stream(permutation).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, new StepLr(cfg.lr, Integer.MAX_VALUE, 1, 1), cfg.nEpochs, cfg.fingerprint(), meta);
+        TrainingState state = startState(cfg, out, resume, model, adam, log);
+        log.printf("%s: %,d parameters; %d train / %d test images of %d pixels; %s%n", model.arch(), model.parameterCount(),
+                trainImages.count(), testImages.count(), pixels, Main.engineLine());
+        PermutedMnist test = new PermutedMnist(testImages, testLabels, permutation, cfg.batchSize, false, cfg.seed);
+        TrainingState done = trainer.run(new PermutedMnist(trainImages, trainLabels, permutation, cfg.batchSize, true, cfg.seed),
+                test, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs));
+        writeCurves(out);
+        Metrics m = Evaluator.run(Checkpoint.load(out.resolve(Trainer.BEST)).model(), test).metrics();
+        log.printf("best epoch %d; test: %s%n", done.bestEpoch() + 1, describe(m));
+        return new Result(out.resolve(Trainer.BEST), m, done);
+    }
+
+    /** A fresh state, or the one in {@code out} when resuming (checked against the settings). */
+    private static TrainingState startState(TrainConfig cfg, Path out, boolean resume, SequenceModel model, Adam adam, PrintWriter log) {
+        Path last = out.resolve(Trainer.LAST);
+        if (resume && Files.exists(last)) {
+            TrainingState state = TrainingState.restore(last, model, adam);
+            if (!state.settings().equals(cfg.fingerprint())) {
+                throw new IllegalArgumentException(last + " was written with other settings (" + state.settings() + ")");
+            }
+            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs, state.bestAccuracy());
+            keepLogRows(out.resolve(LOG), state.epochsDone());
+            return state;
+        }
+        if (Files.exists(last)) throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it or choose another --out");
+        keepLogRows(out.resolve(LOG), 0);
+        return new TrainingState(0, 0, Double.NaN, -1, cfg.fingerprint());
     }
 
     static String describe(Metrics m) {

@@ -1,0 +1,122 @@
+package dev.lmuformer.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train, eval and the config: psMNIST on tiny IDX files, Speech Commands on the bundled set, bad configs. */
+class TrainCommandsTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static void writeIdx(Path file, int[] shape, byte[] data) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(4 + 4 * shape.length);
+        header.put((byte) 0).put((byte) 0).put((byte) 8).put((byte) shape.length);
+        for (int d : shape) header.putInt(d);
+        try (OutputStream o = file.toString().endsWith(".gz") ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+            o.write(header.array());
+            o.write(data);
+        }
+    }
+
+    /** Images whose class (0 or 1) is whether the top or the bottom half is bright. */
+    private void writeMnist(Path root, String prefix, int count, long seed, boolean gz) throws IOException {
+        Random rnd = new Random(seed);
+        byte[] images = new byte[count * 28 * 28];
+        byte[] labels = new byte[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = (byte) (i % 2);
+            for (int p = 0; p < 28 * 28; p++) {
+                boolean top = p < 14 * 28;
+                boolean bright = top == (labels[i] == 0);
+                images[i * 784 + p] = (byte) (bright ? 200 + rnd.nextInt(50) : rnd.nextInt(40));
+            }
+        }
+        writeIdx(root.resolve(prefix + "-images-idx3-ubyte" + (gz ? ".gz" : "")), new int[] {count, 28, 28}, images);
+        writeIdx(root.resolve(prefix + "-labels-idx1-ubyte" + (gz ? ".gz" : "")), new int[] {count}, labels);
+    }
+
+    @Test
+    void psmnistTrainsOnIdxFilesAndReportsTestAccuracyPerEpoch() throws IOException {
+        Path mnist = Files.createDirectories(dir.resolve("mnist"));
+        writeMnist(mnist, "train", 40, 1, true);
+        writeMnist(mnist, "t10k", 20, 2, false);
+        Path out = dir.resolve("run");
+        Result r = run("train", "--task", "psmnist", "--data", mnist.toString(), "--out", out.toString(), "--epochs", "2",
+                "--set", "batch_size=20", "--set", "lr=0.01");
+        assertEquals(0, r.code(), r.err());
+        List<String> log = Files.readAllLines(out.resolve("log.csv"));
+        assertEquals(3, log.size(), "header and one row per epoch: " + log);
+        assertTrue(r.err().contains("epoch 2/2: "), r.err());
+        assertTrue(r.err().contains("test: accuracy"), r.err());
+        assertTrue(Files.exists(out.resolve("best.safetensors")));
+        assertTrue(Files.exists(out.resolve("curves.png")));
+        Result info = run("info", "--checkpoint", out.resolve("best.safetensors").toString());
+        assertTrue(info.out().contains("psmnist_lmu") && info.out().contains("permutation"), info.out());
+    }
+
+    @Test
+    void speechCommandsTrainThenEvalAllSeq() {
+        Path out = dir.resolve("sc");
+        Result r = run("train", "--data", "../data/keywords", "--out", out.toString(), "--epochs", "1", "--set", "model=lmu_rnn_conv1d",
+                "--set", "dim=16", "--set", "batch_size=64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("best epoch 1"), r.err());
+        Result again = run("train", "--data", "../data/keywords", "--out", out.toString(), "--epochs", "1");
+        assertNotEquals(0, again.code(), "refuses to overwrite a run without --resume");
+        assertTrue(again.err().contains("--resume"), again.err());
+        Path evalOut = dir.resolve("eval");
+        Result e = run("eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", "../data/keywords", "--all-seq",
+                "--out", evalOut.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("test: accuracy"), e.out());
+        assertTrue(e.out().contains("of the input saved"), e.out());
+        assertTrue(Files.exists(evalOut.resolve("accuracy_per_frame.csv")));
+        assertTrue(Files.exists(evalOut.resolve("accuracy_per_frame.png")));
+    }
+
+    @Test
+    void configKeysAreCheckedAndIgnoredOnesWarned() throws IOException {
+        Path bad = dir.resolve("bad.yml");
+        Files.writeString(bad, "model: lmu_rnn_conv1d\nlr: fast\n");
+        Result r = run("train", "--config", bad.toString(), "--out", dir.resolve("x").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().strip().startsWith("lmuformer: ") && r.err().contains("'lr'") && !r.err().strip().contains("\n"), r.err());
+        Path gsc = dir.resolve("gsc.yml");
+        Files.writeString(gsc, "model: lmu_rnn_conv1d\ngpu_id: '1'\nfancy: 3\ndim: 16\nn_epochs: 1\nbatch_size: 128\n");
+        Result ok = run("train", "--config", gsc.toString(), "--data", "../data/keywords", "--out", dir.resolve("y").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.err().contains("ignoring key 'gpu_id'"), ok.err());
+        assertTrue(ok.err().contains("ignoring unknown key 'fancy'"), ok.err());
+        assertFalse(ok.err().contains("Exception"), ok.err());
+    }
+}
