@@ -72,7 +72,7 @@ public final class Trainer {
         this.schedule = schedule;
         this.epochs = epochs;
         this.settings = settings;
-        this.metadata = Map.copyOf(metadata);
+        this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the order: files are reproducible
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.lmuformer.engine.vector;
 
 import dev.lmuformer.engine.Kernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -90,7 +91,11 @@ public final class VectorKernels implements Kernels {
             acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
             acc1 = FloatVector.fromArray(S, x, xo + i + L).fma(FloatVector.fromArray(S, y, yo + i + L), acc1);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        // Lanes summed in a fixed order: reduceLanes may associate differently when compiled and
+        // when interpreted, which would make training depend on JIT timing.
+        FloatVector acc = acc0.add(acc1);
+        float s = 0f;
+        for (int lane = 0; lane < L; lane++) s += acc.lane(lane);
         for (; i < n; i++) s += x[xo + i] * y[yo + i];
         return s;
     }
@@ -137,7 +142,32 @@ public final class VectorKernels implements Kernels {
         -2.5630163441e-05f, 0.28264349184f, 0.27705965091f, 0.27246510850f, 0.098778766081f,
         0.21840306882f, -0.10721318483f, -0.098220534946f, 0.056395377816f};
 
-    /** erf of each lane: the series below 1, the scaled complement above (exp from the Vector API). */
+    private static final float LOG2E = 1.4426950409f;
+    /** ln 2 split in two so that k·LN2_HI is exact for the k that occur. */
+    private static final float LN2_HI = 0.693145752f;
+    private static final float LN2_LO = 1.42860677e-06f;
+
+    /**
+     * e^x for x ≤ 0 (clamped at −87, where it is below the smallest normal float): x = k·ln 2 + r,
+     * |r| ≤ ln 2/2, e^r by its Taylor polynomial to r⁷ (error below 1e-8 relative), times 2^k built
+     * in the exponent bits. Only adds, multiplies, fused multiply-adds and conversions, so it gives
+     * the same bits compiled or interpreted — unlike the library EXP, whose compiled and fallback
+     * forms may differ in the last place and would make training depend on JIT timing.
+     */
+    private static FloatVector expNonPositive(FloatVector x) {
+        FloatVector v = x.max(-87f);
+        IntVector k = (IntVector) v.neg().fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, 0.5f))
+                .convert(VectorOperators.F2I, 0).neg();
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), v).sub(kf.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
+        float[] coefficients = {1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+        for (float c : coefficients) p = p.fma(r, FloatVector.broadcast(S, c));
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** erf of each lane: the series below 1, the scaled complement above. */
     private static FloatVector erf(FloatVector x) {
         FloatVector a = x.abs();
         FloatVector z = a.mul(a);
@@ -148,7 +178,7 @@ public final class VectorKernels implements Kernels {
         FloatVector t = FloatVector.broadcast(S, 1f).div(capped.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
         FloatVector r = FloatVector.broadcast(S, ERFC_SCALED[ERFC_SCALED.length - 1]);
         for (int k = ERFC_SCALED.length - 2; k >= 0; k--) r = r.fma(t, FloatVector.broadcast(S, ERFC_SCALED[k]));
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(capped.mul(capped).neg().lanewise(VectorOperators.EXP).mul(r));
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(expNonPositive(capped.mul(capped).neg()).mul(r));
         FloatVector magnitude = small.blend(large, a.compare(VectorOperators.GE, 1f));
         // restore the sign (erf is odd); NaN lanes stay NaN through the arithmetic
         return magnitude.lanewise(VectorOperators.NEG, x.compare(VectorOperators.LT, 0f));
@@ -175,7 +205,7 @@ public final class VectorKernels implements Kernels {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, o + i);
-            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector pdf = expNonPositive(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector slope = v.fma(pdf, FloatVector.fromArray(S, cdf, o + i));
             FloatVector.fromArray(S, dy, o + i).fma(slope, FloatVector.fromArray(S, dx, o + i)).intoArray(dx, o + i);
         }
