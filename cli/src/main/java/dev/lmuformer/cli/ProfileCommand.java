@@ -99,7 +99,7 @@ final class ProfileCommand implements Callable<Integer> {
             var m = p.toMap();
             m.put("model", checkpoint != null ? checkpoint.toString() : "untrained, seed " + seed);
             m.put("inputs", source);
-            out.println(JSON.std.asString(m));
+            out.println(JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES).asString(m)); // keep nulls: "not causal", "not measured"
         } else {
             ProfileText.print(out, p, checkpoint != null ? checkpoint.toString() : "untrained, Init.pytorchDefault seed " + seed, source);
         }

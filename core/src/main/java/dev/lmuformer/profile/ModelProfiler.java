@@ -37,7 +37,9 @@ import java.util.Map;
  * synaptic operations are Σ input spikes × fan-out (O·K for a convolution's input channel, O for
  * a linear layer's, D·(N − t) for the memory's drive u_t, N for a spike of k or v in attention).
  * Summed over the inputs this is (mean spike count per input element) × dense MACs, which is how
- * it is computed from the measured firing rates; a residual sum of spikes counts each spike. The
+ * it is computed from the measured firing rates (exact for convolutions and linear layers; for the
+ * memory it assumes the drive's spikes are spread evenly over the frames); a residual sum of
+ * spikes counts each spike. The
  * first layer, which reads real-valued features, stays MAC, as does the FFT form of the memory.
  * FLOPs = 2 × MACs. Without inputs every neuron is assumed to fire at every frame (an upper bound).
  */
