@@ -35,7 +35,7 @@ class OperationCountTest {
 
     @Test
     void lmuFormerByHand() {
-        Profile p = ModelProfiler.profile(small("lmu_rnn_conv1d", 16 / 2), N, Energy.DEFAULT);
+        Profile p = ModelProfiler.profile(small("lmu_rnn_conv1d", 2), N, Energy.DEFAULT);
         Map<String, LayerCost> c = byName(p);
         // conv: N·O·I·K; linear: N·O·I; Toeplitz memory: N(N+1)/2·D; head once: O·I
         assertEquals(6 * 8 * 4 * 3, c.get("patch_embed.conv_layers.0.0").parallel().denseMacs());
@@ -81,7 +81,7 @@ class OperationCountTest {
 
     @Test
     void spikingLmuFormerByHandWithoutInputs() {
-        Profile p = ModelProfiler.profile(small("slmu_rnn_ms_conv1d", 16 / 2), N, Energy.DEFAULT);
+        Profile p = ModelProfiler.profile(small("slmu_rnn_ms_conv1d", 2), N, Energy.DEFAULT);
         // only the first convolution (real features) and the head (mean of spikes) multiply
         assertEquals(576 + 24, p.parallel().macs());
         long dense = 576 + 4 * 1152 + 48 + 21 * 16 + 6 * 8 * 24 + 384 + 2 * 1536 + 24;
