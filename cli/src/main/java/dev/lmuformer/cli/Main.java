@@ -9,13 +9,15 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code lmuformer} command. */
 @Command(name = "lmuformer", mixinStandardHelpOptions = true, version = "lmuformer 0.1.0",
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
-        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class, TrainCommand.class, EvalCommand.class, DemoCommand.class},
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
+                ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer features --input yes.wav --output x.npy",
-                "  lmuformer stats --data data/keywords --split train"})
+                "  lmuformer stats --data data/keywords --split train",
+                "  lmuformer profile --checkpoint model.safetensors --data data/keywords --json"})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT, description = "Print the full stack trace of an error.")
     boolean stacktrace;

@@ -82,6 +82,11 @@ public final class LmuRnnConv1d implements SequenceModel {
     }
 
     @Override
+    public List<Layer> layers() {
+        return Structure.of(this);
+    }
+
+    @Override
     public int inputFeatures() {
         return config.inChannels();
     }

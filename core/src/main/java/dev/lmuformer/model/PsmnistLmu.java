@@ -6,6 +6,8 @@ import dev.lmuformer.nn.Dropout;
 import dev.lmuformer.nn.LmuCell;
 import dev.lmuformer.nn.Ops;
 
+import java.util.List;
+
 /**
  * The psMNIST LMU of the authors' notebook ({@code psmnist_lmu}, REFERENCE §4): input
  * {@code [B, 784, 1]} → conv1 (1→3, k=1, bias) → bn1 → LMU cell (I = 3, ReLU, hidden 346,
@@ -53,6 +55,11 @@ public final class PsmnistLmu implements SequenceModel {
     @Override
     public StateDict state() {
         return state;
+    }
+
+    @Override
+    public List<Layer> layers() {
+        return Structure.of(this);
     }
 
     @Override

@@ -54,6 +54,11 @@ public final class PsmnistSlmu implements SequenceModel {
     }
 
     @Override
+    public List<Layer> layers() {
+        return Structure.of(this);
+    }
+
+    @Override
     public int inputFeatures() {
         return 1;
     }

@@ -2,6 +2,8 @@ package dev.lmuformer.model;
 
 import dev.lmuformer.nn.Parameter;
 
+import java.util.List;
+
 /**
  * A sequence classifier: input {@code [B, N, F]} (frames × features, row-major) → logits
  * {@code [B, classes]}. Models keep what backward needs from the last forward, so one model
@@ -35,6 +37,12 @@ public interface SequenceModel {
      * shape {@code [N, B, classes]}.
      */
     float[] allSeqLogits(float[] x, int batch, int frames);
+
+    /**
+     * The steps of the forward pass in order, with their sizes and what each reads, for cost
+     * accounting ({@code dev.lmuformer.profile}). Read-only; describes, computes nothing.
+     */
+    List<Layer> layers();
 
     /** Adds the parameter gradients of the last (training) forward, given dLoss/dLogits {@code [B, classes]}. */
     void backward(float[] dLogits);

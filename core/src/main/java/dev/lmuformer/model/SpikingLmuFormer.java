@@ -108,6 +108,11 @@ public final class SpikingLmuFormer implements SequenceModel {
     }
 
     @Override
+    public List<Layer> layers() {
+        return Structure.of(this);
+    }
+
+    @Override
     public int inputFeatures() {
         return config.inChannels();
     }
