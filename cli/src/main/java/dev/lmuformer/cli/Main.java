@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
                 ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class},
         footer = {"", "Examples:",
+                "  lmuformer demo",
+                "  lmuformer train --data data/keywords --out runs/mine",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
