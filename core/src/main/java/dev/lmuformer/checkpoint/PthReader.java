@@ -73,7 +73,7 @@ public final class PthReader {
             if (prefix == null) throw new PthFormatException(file + ": zip without a data.pkl (not a torch.save file)");
             String root = prefix;
             byte[] pickle = entry(file, zip, root + "data.pkl", -1);
-            Object top = RestrictedUnpickler.load(file + " data.pkl", pickle);
+            Object top = RestrictedUnpickler.load(file + ": data.pkl", pickle);
             Map<String, byte[]> storages = new HashMap<>();
             return tensors(file, top, s -> storages.computeIfAbsent(s.key(), k -> entry(file, zip, root + "data/" + k, s.numel() * s.dtype().width())));
         } catch (IOException | RuntimeException e) {
