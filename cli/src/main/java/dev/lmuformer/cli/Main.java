@@ -9,10 +9,11 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code lmuformer} command. */
 @Command(name = "lmuformer", mixinStandardHelpOptions = true, version = "lmuformer 0.1.0",
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
-        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class},
+        subcommands = {InfoCommand.class, PredictCommand.class, ConvertCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
+                "  lmuformer convert --input lmu_rnn_conv1d.pth --output model.safetensors",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer features --input yes.wav --output x.npy",
                 "  lmuformer stats --data data/keywords --split train"})

@@ -63,7 +63,7 @@ public final class PthWriter {
         CRC32 crc = new CRC32();
         crc.update(data);
         e.setCrc(crc.getValue());
-        e.setTimeLocal(LocalDateTime.of(1980, 1, 1, 0, 0)); // a fixed time keeps the output reproducible
+        e.setTimeLocal(LocalDateTime.of(2000, 1, 1, 0, 0)); // fixed, for reproducible files; within DOS range so no timestamp extra field shifts the data
         e.setExtra(extra);
         zip.putNextEntry(e);
         zip.write(data);
