@@ -105,6 +105,25 @@ class PthErrorsTest {
     }
 
     @Test
+    void legacyFormatIsReadAndItsTruncationRefused() throws IOException {
+        java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+        f.writeBytes(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
+        f.writeBytes(new byte[] {(byte) 0x80, 2, 'M', (byte) 0xe9, 3, '.'}); // protocol version 1001
+        f.writeBytes(new Pickle().op('}').str("little_endian").op(0x88, 's', '.').bytes());
+        // {'module.w': tensor over storage ('storage', FloatStorage, 'k', 'cpu', 3, None)}
+        f.writeBytes(new Pickle().op('}').str("module.w").global("torch._utils", "_rebuild_tensor_v2").op('(', '(').str("storage")
+                .global("torch", "FloatStorage").str("k").str("cpu").small(3).op('N', 't', 'Q').small(0).small(3).op(0x85).small(1).op(0x85, 0x89)
+                .global("collections", "OrderedDict").op(')', 'R', 't', 'R', 's', '.').bytes());
+        f.writeBytes(new Pickle().op(']').str("k").op('a', '.').bytes());
+        ByteBuffer raw = ByteBuffer.allocate(8 + 12).order(ByteOrder.LITTLE_ENDIAN).putLong(3).putFloat(1.5f).putFloat(-2f).putFloat(3.25f);
+        f.writeBytes(raw.array());
+        byte[] bytes = f.toByteArray();
+        Map<String, StoredTensor> t = PthReader.read(write(bytes));
+        assertTrue(Arrays.equals(new float[] {1.5f, -2f, 3.25f}, t.get("w").toTensor().data));
+        assertOneLine(PthFormatException.class, write(Arrays.copyOf(bytes, bytes.length - 4)), "legacy storage 'k' truncated");
+    }
+
+    @Test
     void shapesThatDoNotFitTheArchitectureAreRefused() throws IOException {
         SequenceModel model = PthFixtures.tinyModel();
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
