@@ -130,8 +130,7 @@ public final class Checkpoint {
 
     private static SequenceModel build(Path file, Stored stored) {
         Map<String, String> meta = stored.metadata();
-        String arch = meta.get(ARCH);
-        if (arch == null) throw new FormatException(file + ": no 'arch' in the checkpoint metadata (known: " + String.join(", ", Models.names()) + ")");
+        String arch = meta.get(ARCH); // never null: read() infers it when the file has none
         if (!Models.names().contains(arch)) {
             throw new FormatException(file + ": unknown arch '" + arch + "' (known: " + String.join(", ", Models.names()) + ")");
         }
