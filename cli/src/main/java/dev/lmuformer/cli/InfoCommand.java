@@ -18,7 +18,7 @@ final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict).")
     Path checkpoint;
 
     @Option(names = "--tensors", description = "Also list every tensor with its shape.")
@@ -32,6 +32,8 @@ final class InfoCommand implements Callable<Integer> {
         SequenceModel model = loaded.model();
         out.println("checkpoint   " + checkpoint);
         out.println("arch         " + model.arch());
+        String inferred = loaded.metadata().get(Checkpoint.INFERRED);
+        if (inferred != null) out.println("inferred     " + inferred);
         for (Map.Entry<String, Object> e : model.config().toMap().entrySet()) {
             out.printf("%-12s %s%n", e.getKey(), e.getValue());
         }
@@ -40,7 +42,7 @@ final class InfoCommand implements Callable<Integer> {
         for (StateDict.Entry e : model.state().entries().values()) if (!e.trainable()) buffers += e.data().length;
         out.printf("buffers      %,d values%n", buffers);
         loaded.metadata().forEach((k, v) -> {
-            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG)) {
+            if (!k.equals(Checkpoint.ARCH) && !k.equals(Checkpoint.CONFIG) && !k.equals(Checkpoint.INFERRED)) {
                 out.printf("meta %-7s %s%n", k, v.length() > 100 ? v.substring(0, 97) + "..." : v);
             }
         });

@@ -20,7 +20,7 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict).")
     Path checkpoint;
 
     @Option(names = "--features", required = true, description = "Input .npy of shape [B, N, F] (or [N, F] for one sequence).")

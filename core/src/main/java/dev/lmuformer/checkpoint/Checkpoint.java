@@ -8,16 +8,21 @@ import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
 
+import dev.lmuformer.io.StoredTensor;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The project's checkpoint format: a safetensors file whose tensor names are the reference
+ * Checkpoints. The project's format is a safetensors file whose tensor names are the reference
  * state_dict keys and whose {@code __metadata__} holds {@code arch} (the registry name) and
  * {@code config} (a JSON object with the reference's argument names). Other metadata (labels,
- * normalisation, sample rate) is carried through untouched.
+ * normalisation, sample rate) is carried through untouched. PyTorch {@code .pth} state_dicts are
+ * read as well, their architecture inferred from the tensors ({@link ArchInference}).
  */
 public final class Checkpoint {
     /** Metadata key of the architecture name. */
@@ -28,21 +33,104 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
+    /** Metadata key, set only when the file had no {@code arch}: how the config was inferred from the tensors. */
+    public static final String INFERRED = "inferred";
+
     /** A loaded model and the file's metadata. */
     public record Loaded(SequenceModel model, Map<String, String> metadata) {
     }
 
     /**
-     * Reads a checkpoint and builds its model.
+     * A checkpoint's tensors exactly as stored (names without {@code module.}) and its metadata;
+     * for a file without {@code arch}, the metadata holds the inferred {@code arch}, {@code config}
+     * and {@link #INFERRED}.
+     */
+    public record Stored(Map<String, StoredTensor> tensors, Map<String, String> metadata) {
+    }
+
+    /**
+     * Reads a checkpoint and builds its model: the project's safetensors format, or a
+     * {@code torch.save} state_dict ({@code .pth}, recognised by its content).
      *
      * @throws FormatException naming the file and the problem: unreadable file, missing or unknown
      *                         {@code arch}, malformed config, missing or mis-shaped tensors
+     *                         ({@link PthFormatException} for a {@code .pth})
      */
     public static Loaded load(Path file) {
+        Stored stored = read(file);
+        return new Loaded(build(file, stored), stored.metadata());
+    }
+
+    /** Reads a checkpoint's tensors and metadata without building the model. */
+    public static Stored read(Path file) {
+        if (isPth(file)) {
+            Map<String, StoredTensor> tensors = PthReader.read(file);
+            return new Stored(tensors, inferredMetadata(file, tensors, Map.of()));
+        }
         Safetensors st = Safetensors.read(file);
-        Map<String, String> meta = st.metadata();
-        String arch = meta.get(ARCH);
-        if (arch == null) throw new FormatException(file + ": no 'arch' in the checkpoint metadata (known: " + String.join(", ", Models.names()) + ")");
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        for (String name : st.names()) tensors.put(name, st.stored(name));
+        Map<String, String> meta = st.metadata().containsKey(ARCH) ? st.metadata() : inferredMetadata(file, tensors, st.metadata());
+        return new Stored(tensors, meta);
+    }
+
+    /**
+     * Converts between the formats, choosing the output's by its extension ({@code .pth} /
+     * {@code .pt}: a {@code torch.save} zip; otherwise safetensors). Every tensor keeps its bits;
+     * only other floating types become float32 in a {@code .pth}. The model is built first, so a
+     * checkpoint that does not fit its architecture is refused.
+     */
+    public static void convert(Path input, Path output) {
+        Stored stored = read(input);
+        SequenceModel model = build(input, stored);
+        if (isPthName(output)) {
+            Map<String, StoredTensor> out = new LinkedHashMap<>();
+            ComplexPairs.join(stored.tensors()).forEach((k, v) -> out.put(k, v.toF32()));
+            PthWriter.write(output, out);
+        } else {
+            Map<String, String> meta = new LinkedHashMap<>(stored.metadata());
+            meta.remove(INFERRED);
+            meta.put(CONFIG, configJson(output, model));
+            Safetensors.writeStored(output, ComplexPairs.split(stored.tensors()), meta);
+        }
+    }
+
+    /** True for output names that mean a {@code torch.save} file. */
+    public static boolean isPthName(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".pth") || name.endsWith(".pt");
+    }
+
+    private static boolean isPth(Path file) {
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (IOException e) {
+            throw new FormatException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        return n == 4 && PthReader.recognises(head);
+    }
+
+    private static Map<String, String> inferredMetadata(Path file, Map<String, StoredTensor> tensors, Map<String, String> carried) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        ArchInference.Inferred inferred;
+        try {
+            inferred = ArchInference.infer(shapes);
+        } catch (IllegalArgumentException e) {
+            throw error(file, "no 'arch' in the file and none can be inferred: " + e.getMessage(), e);
+        }
+        Map<String, String> meta = new LinkedHashMap<>(carried);
+        meta.put(ARCH, inferred.config().arch());
+        meta.put(CONFIG, configJson(file, inferred.config()));
+        meta.put(INFERRED, inferred.explanation());
+        return meta;
+    }
+
+    private static SequenceModel build(Path file, Stored stored) {
+        Map<String, String> meta = stored.metadata();
+        String arch = meta.get(ARCH); // never null: read() infers it when the file has none
         if (!Models.names().contains(arch)) {
             throw new FormatException(file + ": unknown arch '" + arch + "' (known: " + String.join(", ", Models.names()) + ")");
         }
@@ -55,24 +143,38 @@ public final class Checkpoint {
         }
         SequenceModel model = Models.create(config);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (String name : st.names()) tensors.put(name, st.tensor(name));
+        ComplexPairs.split(stored.tensors()).forEach((name, t) -> tensors.put(name, t.toTensor()));
         try {
             model.state().load(tensors);
         } catch (IllegalArgumentException e) {
-            throw new FormatException(file + ": " + e.getMessage(), e);
+            throw error(file, e.getMessage(), e);
         }
-        return new Loaded(model, meta);
+        return model;
+    }
+
+    /** A {@link PthFormatException} for {@code .pth} files, else a {@link FormatException}. */
+    private static FormatException error(Path file, String problem, Exception cause) {
+        String message = file + ": " + problem;
+        return isPth(file) ? new PthFormatException(message, cause) : new FormatException(message, cause);
+    }
+
+    private static String configJson(Path file, ModelConfig config) {
+        try {
+            return JSON.std.asString(config.toMap());
+        } catch (IOException e) {
+            throw new FormatException(file + ": cannot encode config (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String configJson(Path file, SequenceModel model) {
+        return configJson(file, model.config());
     }
 
     /** Writes a model atomically, with {@code arch}, {@code config} and any extra metadata. */
     public static void save(Path file, SequenceModel model, Map<String, String> extraMetadata) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(ARCH, model.arch());
-        try {
-            meta.put(CONFIG, JSON.std.asString(model.config().toMap()));
-        } catch (IOException e) {
-            throw new FormatException(file + ": cannot encode config (" + e.getMessage() + ")", e);
-        }
+        meta.put(CONFIG, configJson(file, model));
         if (extraMetadata != null) {
             extraMetadata.forEach((k, v) -> {
                 if (!k.equals(ARCH) && !k.equals(CONFIG)) meta.put(k, v);

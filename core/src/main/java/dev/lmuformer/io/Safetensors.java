@@ -129,13 +129,8 @@ public final class Safetensors {
     }
 
     private static int width(String dtype) {
-        switch (dtype) {
-            case "F64": case "I64": return 8;
-            case "F32": case "I32": return 4;
-            case "F16": case "BF16": case "I16": return 2;
-            case "U8": case "I8": case "BOOL": return 1;
-            default: return 0;
-        }
+        Dtype d = Dtype.ofName(dtype);
+        return d == null ? 0 : d.width();
     }
 
     /** Where the data came from (for messages). */
@@ -176,23 +171,19 @@ public final class Safetensors {
 
     /** A tensor converted to float32 (from F32, F64, F16, BF16 or an integer type). */
     public Tensor tensor(String name) {
-        Entry e = get(name);
-        int n = (e.end - e.begin) / width(e.dtype);
-        float[] out = new float[n];
-        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        b.position(e.begin);
-        switch (e.dtype) {
-            case "F32": b.asFloatBuffer().get(out); break;
-            case "F64": for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(); break;
-            case "I64": for (int i = 0; i < n; i++) out[i] = b.getLong(); break;
-            case "I32": for (int i = 0; i < n; i++) out[i] = b.getInt(); break;
-            case "I16": for (int i = 0; i < n; i++) out[i] = b.getShort(); break;
-            case "F16": for (int i = 0; i < n; i++) out[i] = halfToFloat(b.getShort()); break;
-            case "BF16": for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16); break;
-            case "U8": for (int i = 0; i < n; i++) out[i] = b.get() & 0xff; break;
-            default: for (int i = 0; i < n; i++) out[i] = b.get(); break;
+        try {
+            return stored(name).toTensor();
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(source + ": tensor '" + name + "': " + e.getMessage(), e);
         }
-        return new Tensor(out, e.shape);
+    }
+
+    /** A tensor's bytes as stored, with its type and shape. */
+    public StoredTensor stored(String name) {
+        Entry e = get(name);
+        byte[] bytes = new byte[e.end - e.begin];
+        data.duplicate().position(e.begin).get(bytes);
+        return new StoredTensor(Dtype.ofName(e.dtype), e.shape, bytes);
     }
 
     /** A floating-point tensor in double precision (F64 exactly, F32 widened). */
@@ -211,31 +202,29 @@ public final class Safetensors {
         return out;
     }
 
-    private static float halfToFloat(short h) {
-        int bits = h & 0xffff;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1f;
-        int mant = bits & 0x3ff;
-        if (exp == 0) return (sign != 0 ? -1f : 1f) * mant * 0x1p-24f;
-        if (exp == 31) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
-
     /**
      * Writes float32 tensors and string metadata, atomically: to a temporary file beside the
      * target, then renamed over it.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        Map<String, StoredTensor> stored = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> stored.put(name, StoredTensor.of(t)));
+        writeStored(file, stored, metadata);
+    }
+
+    /** Writes tensors of any type but complex, bit for bit, and string metadata, atomically. */
+    public static void writeStored(Path file, Map<String, StoredTensor> tensors, Map<String, String> metadata) {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, StoredTensor> e : tensors.entrySet()) {
+            StoredTensor t = e.getValue();
+            if (t.dtype() == Dtype.C64) throw new FormatException(file + ": tensor '" + e.getKey() + "' is complex; split it into .real and .imag");
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("dtype", "F32");
-            d.put("shape", e.getValue().shape());
-            long size = 4L * e.getValue().size();
-            d.put("data_offsets", new long[] {offset, offset + size});
-            offset += size;
+            d.put("dtype", t.dtype().name());
+            d.put("shape", t.shape());
+            d.put("data_offsets", new long[] {offset, offset + t.data().length});
+            offset += t.data().length;
             header.put(e.getKey(), d);
         }
         byte[] json;
@@ -250,12 +239,7 @@ public final class Safetensors {
         ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(json.length + pad).put(json);
         for (int i = 0; i < pad; i++) out.put((byte) ' ');
-        int pos = 8 + json.length + pad;
-        for (Tensor t : tensors.values()) {
-            out.position(pos);
-            out.asFloatBuffer().put(t.data);
-            pos += 4 * t.size();
-        }
+        for (StoredTensor t : tensors.values()) out.put(t.data());
         AtomicFiles.write(file, out.array());
     }
 }

@@ -1,0 +1,102 @@
+package dev.lmuformer.checkpoint;
+
+import dev.lmuformer.io.StoredTensor;
+import dev.lmuformer.model.SequenceModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * 12,000 mutants of a small valid checkpoint (byte flips, truncations, cut and repeated ranges,
+ * half of them aimed at the pickle): loading each either succeeds or raises the reader's own
+ * {@link PthFormatException}, and all of it finishes in bounded time.
+ */
+class PthFuzzTest {
+    private static final int CASES = 12_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void corruptedCheckpointsRaiseOnlyTheReadersError() throws IOException {
+        SequenceModel model = PthFixtures.tinyModel();
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        model.state().tensors().forEach((k, t) -> tensors.put("module." + k, StoredTensor.of(t)));
+        Path base = dir.resolve("base.pth");
+        PthWriter.write(base, tensors);
+        byte[] valid = Files.readAllBytes(base);
+        ByteBuffer b = ByteBuffer.wrap(valid).order(ByteOrder.LITTLE_ENDIAN);
+        int pklStart = 30 + (b.getShort(26) & 0xffff) + (b.getShort(28) & 0xffff);
+        int pklLen = b.getInt(18);
+        Path f = dir.resolve("mutant.pth");
+        int[] outcomes = new int[2];
+        long t0 = System.nanoTime();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            SplittableRandom rnd = new SplittableRandom(20240607);
+            for (int i = 0; i < CASES; i++) {
+                byte[] m = mutate(valid, rnd, pklStart, pklLen);
+                Files.write(f, m);
+                try {
+                    Checkpoint.load(f);
+                    outcomes[0]++;
+                } catch (PthFormatException expected) {
+                    assertTrue(!expected.getMessage().contains("\n") && expected.getMessage().startsWith(f.toString()), expected.getMessage());
+                    outcomes[1]++;
+                } catch (Throwable other) {
+                    fail("mutant " + i + " raised " + other, other);
+                }
+            }
+        });
+        System.out.printf("pth fuzz: %d mutants in %.1f s, %d loaded, %d refused%n", CASES, (System.nanoTime() - t0) / 1e9, outcomes[0], outcomes[1]);
+        assertEquals(CASES, outcomes[0] + outcomes[1]);
+        assertTrue(outcomes[1] > CASES / 2, "most mutants should be refused: " + Arrays.toString(outcomes));
+    }
+
+    /** One mutant; the zip magic is kept so that every mutant reaches the .pth reader. */
+    private static byte[] mutate(byte[] valid, SplittableRandom rnd, int pklStart, int pklLen) {
+        byte[] m = valid.clone();
+        boolean pickle = rnd.nextBoolean();
+        int lo = pickle ? pklStart : 4;
+        int span = pickle ? pklLen : m.length - 4;
+        switch (rnd.nextInt(5)) {
+            case 0, 1 -> { // flip 1..8 bytes
+                for (int k = 1 + rnd.nextInt(8); k > 0; k--) m[lo + rnd.nextInt(span)] = (byte) rnd.nextInt(256);
+            }
+            case 2 -> { // a small integer set to an extreme (sizes, offsets, lengths)
+                int at = lo + rnd.nextInt(span - 4);
+                int v = rnd.nextBoolean() ? -1 : 0x7fffffff;
+                for (int k = 0; k < 4; k++) m[at + k] = (byte) (v >>> (8 * k));
+            }
+            case 3 -> m = Arrays.copyOf(m, 4 + rnd.nextInt(m.length - 4)); // truncate
+            default -> { // cut out or repeat a range
+                int from = lo + rnd.nextInt(span);
+                int len = 1 + rnd.nextInt(Math.min(64, lo + span - from));
+                byte[] out = new byte[m.length + (rnd.nextBoolean() ? len : -len)];
+                if (out.length > m.length) {
+                    System.arraycopy(m, 0, out, 0, from + len);
+                    System.arraycopy(m, from, out, from + len, m.length - from);
+                } else {
+                    System.arraycopy(m, 0, out, 0, from);
+                    System.arraycopy(m, from + len, out, from, m.length - from - len);
+                }
+                m = out;
+            }
+        }
+        return m;
+    }
+}
