@@ -127,6 +127,40 @@ class LmuFormerStreamTest {
     }
 
     @Test
+    void groupStepEqualsSingleSteps() {
+        LmuFormerStream stream = new LmuFormerStream(smallModel());
+        int streams = 5, frames = 30;
+        float[] x = randomInput(streams, frames, F, 4);
+        LmuFormerStream.State[] single = new LmuFormerStream.State[streams];
+        LmuFormerStream.State[] group = new LmuFormerStream.State[streams];
+        for (int i = 0; i < streams; i++) {
+            single[i] = stream.newState();
+            group[i] = stream.newState();
+        }
+        LmuFormerStream.State[] active = new LmuFormerStream.State[streams];
+        float[][] tick = new float[streams][F];
+        float[][] expected = new float[streams][];
+        for (int n = 0; n < frames + 2 * streams; n++) {
+            int count = 0;
+            for (int i = 0; i < streams; i++) {
+                int t = n - 2 * i; // stream i starts at tick 2i: the group mixes warming-up and running streams
+                if (t < 0 || t >= frames) continue;
+                System.arraycopy(x, (i * frames + t) * F, tick[count], 0, F);
+                float[] y = stream.step(single[i], tick[count]);
+                expected[count] = y == null ? null : y.clone();
+                active[count++] = group[i];
+            }
+            stream.step(active, tick, count);
+            for (int j = 0; j < count; j++) assertArrayEquals(expected[j], active[j].output(), "tick " + n + " entry " + j);
+        }
+        for (int i = 0; i < streams; i++) {
+            List<float[]> a = stream.flush(single[i]), b = stream.flush(group[i]);
+            assertEquals(a.size(), b.size());
+            for (int j = 0; j < a.size(); j++) assertArrayEquals(a.get(j), b.get(j));
+        }
+    }
+
+    @Test
     void matchesGoldenStreamingReadout() {
         Safetensors golden = Golden.tensors("full/lmu_rnn_conv1d.safetensors");
         Map<String, Tensor> state = new LinkedHashMap<>();
