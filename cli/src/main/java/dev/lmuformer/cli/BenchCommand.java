@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
                 "  lmuformer bench --mode loader --data data/keywords --threads 2",
                 "  lmuformer bench --mode stream --threads 1",
-                "  lmuformer bench --mode stream --streams 200 --threads 2"})
+                "  lmuformer bench --mode stream --streams 256 --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,6 +62,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--streams", defaultValue = "1", description = "Stream mode: streams stepped per frame tick (default: ${DEFAULT-VALUE}).")
     int streams;
+
+    @Option(names = "--group", defaultValue = "1", description = "Stream mode: streams stepped together, layer by layer (1 = one after another; default: ${DEFAULT-VALUE}).")
+    int group;
 
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
@@ -102,8 +105,10 @@ final class BenchCommand implements Callable<Integer> {
         SequenceModel net = Models.create(config);
         if (mode.equals("stream")) {
             if (!(net instanceof LmuRnnConv1d lmu)) throw new IllegalArgumentException("--mode stream supports " + LmuRnnConv1d.ARCH + " only");
-            if (streams < 1 || !(seconds > 0)) throw new IllegalArgumentException("--streams must be ≥ 1 and --seconds positive");
-            return StreamBench.run(lmu, streams, seconds, json, out);
+            if (streams < 1 || group < 1 || !(seconds > 0)) {
+                throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
+            }
+            return StreamBench.run(lmu, streams, group, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);
         int n = config.seqLen();

@@ -40,16 +40,19 @@ public final class LmuFormerStream {
     private final int lookAhead;
     private final Kernels k = Kernels.get();
 
-    /** A k=3, pad=1 convolution without bias, weights as {@code [O, 3·I]} rows over the window [x_{t−1}; x_t; x_{t+1}]. */
-    private record Conv3(int in, int out, float[] w) {
+    /**
+     * A k=3, pad=1 convolution without bias over the window [x_{t−1}; x_t; x_{t+1}], weights transposed
+     * to {@code [3·I, O]}: a matrix-vector product as a sum of scaled rows needs no lane reductions.
+     */
+    private record Conv3(int in, int out, float[] wt) {
     }
 
-    /** {@code y = W x + b} with W {@code [out, in]}. */
-    private record Dense(int in, int out, float[] w, float[] b) {
+    /** {@code y = W x + b} with W stored transposed, {@code [in, out]}. */
+    private record Dense(int in, int out, float[] wt, float[] b) {
     }
 
-    /** One residual block: the LMU mixer (proj_bn folded) and the MLP (both BNs folded). */
-    private record Block(int memory, float[] a, float[] bBar, float[] wU, float uBias, Dense wH,
+    /** One residual block: the LMU mixer (proj_bn folded) and the MLP (both BNs folded); Ā transposed. */
+    private record Block(int memory, float[] aT, float[] bBar, float[] wU, float uBias, Dense wH,
                          Dense proj, Dense fc1, Dense fc2) {
     }
 
@@ -81,7 +84,7 @@ public final class LmuFormerStream {
             Dense wH = dense(st, p + ".attn.lmu.W_h", null);
             Dense fc1 = dense(st, p + ".mlp.fc1_conv", p + ".mlp.fc1_bn");
             wide = fc1.out();
-            blocks[i] = new Block(d, a.data().clone(), entry(st, p + ".attn.lmu.B").data().clone(),
+            blocks[i] = new Block(d, transpose(a.data(), d, d), entry(st, p + ".attn.lmu.B").data().clone(),
                     entry(st, p + ".attn.lmu.W_u.weight").data().clone(), entry(st, p + ".attn.lmu.W_u.bias").data()[0],
                     wH, dense(st, p + ".attn.proj_conv", p + ".attn.proj_bn"), fc1,
                     dense(st, p + ".mlp.fc2_conv", p + ".mlp.fc2_bn"));
@@ -96,14 +99,23 @@ public final class LmuFormerStream {
         return e;
     }
 
-    /** Repacks [O, I, 3] into rows of [tap 0 | tap 1 | tap 2] so one dot covers the window. */
+    /** {@code m [rows, cols]} transposed. */
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+        }
+        return t;
+    }
+
+    /** Repacks [O, I, 3] as [3·I, O] with rows ordered tap 0, tap 1, tap 2, so one product covers the window. */
     private static Conv3 conv3(StateDict.Entry e) {
         int out = e.shape()[0], in = e.shape()[1];
         if (e.shape()[2] != 3) throw new IllegalArgumentException(e.name() + ": kernel size " + e.shape()[2] + ", expected 3");
         float[] w = new float[out * 3 * in];
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
-                for (int t = 0; t < 3; t++) w[o * 3 * in + t * in + i] = e.data()[(o * in + i) * 3 + t];
+                for (int t = 0; t < 3; t++) w[(t * in + i) * out + o] = e.data()[(o * in + i) * 3 + t];
             }
         }
         return new Conv3(in, out, w);
@@ -134,7 +146,7 @@ public final class LmuFormerStream {
                 b[o] = b[o] * ss[0][o] + ss[1][o];
             }
         }
-        return new Dense(in, out, w, b);
+        return new Dense(in, out, transpose(w, out, in), b);
     }
 
     /**
@@ -162,7 +174,9 @@ public final class LmuFormerStream {
         private int srcOffset;
         private boolean live;  // still producing in the current step
         private float u;       // the LMU drive of the current block
-        private float[] catNow;
+        private float[] catNow; // the current block's [m ; x]
+        private float[] winNow; // the current conv's window and output
+        private float[] outNow;
         private long pushed;
         private long emitted;
         private boolean flushed;
@@ -258,9 +272,11 @@ public final class LmuFormerStream {
 
     /**
      * Pushes {@code frames[i]} into {@code states[i]} for every i &lt; count, as {@link #step} each,
-     * with identical results, but layer by layer over the group so that every weight row is read
-     * once per group (the weights then stay in cache: much more throughput for many streams).
-     * Afterwards {@link State#output()} of each state holds its logits or null. States must be distinct.
+     * with identical results, layer by layer over the group so that every weight row is read once
+     * per group. (With the present row-scaling products the work is compute-bound, and the measured
+     * throughput is about that of stepping the states one after another; a register-blocked batched
+     * kernel would build on this.) Afterwards {@link State#output()} of each state holds its logits
+     * or null. States must be distinct.
      */
     public void step(State[] states, float[][] frames, int count) {
         for (int i = 0; i < count; i++) begin(states[i], frames[i], 0);
@@ -317,6 +333,9 @@ public final class LmuFormerStream {
 
     private static final Buf CAT = s -> s.catNow; // [m ; x] of the current block
     private static final Buf H = s -> s.h;
+    private static final Buf WINDOW = s -> s.winNow;
+    private static final Buf CONV_OUT = s -> s.outNow;
+    private static final Buf MEM_NEXT = s -> s.memNext;
     private static final Buf MID = s -> s.mid;
     private static final Buf WIDE = s -> s.wide;
     private static final Buf WIDE_ACT = s -> s.wideAct;
@@ -348,12 +367,14 @@ public final class LmuFormerStream {
                 any |= s.live;
             }
             if (!any) return;
-            for (int o = 0; o < c.out(); o++) {
-                for (int i = 0; i < n; i++) {
-                    State s = g[i];
-                    if (s.live) s.convOut[stage][o] = k.dot(w3, c.w(), o * w3, s.windows[stage], 0);
-                }
+            for (int i = 0; i < n; i++) {
+                State s = g[i];
+                if (!s.live) continue;
+                s.winNow = s.windows[stage];
+                s.outNow = s.convOut[stage];
+                Arrays.fill(s.outNow, 0f);
             }
+            matvec(c.wt(), w3, c.out(), null, g, n, WINDOW, CONV_OUT);
             for (int i = 0; i < n; i++) {
                 State s = g[i];
                 if (!s.live) continue;
@@ -383,18 +404,18 @@ public final class LmuFormerStream {
                 State s = g[i];
                 if (s.live) s.u = Math.max(k.dot(width, b.wU(), 0, s.x, 0) + b.uBias(), 0f);
             }
-            for (int r = 0; r < d; r++) {
-                for (int i = 0; i < n; i++) {
-                    State s = g[i];
-                    if (s.live) s.memNext[r] = k.dot(d, b.a(), r * d, s.cat[bi], 0) + b.bBar()[r] * s.u;
-                }
+            for (int i = 0; i < n; i++) {
+                State s = g[i];
+                if (!s.live) continue;
+                s.catNow = s.cat[bi];
+                for (int r = 0; r < d; r++) s.memNext[r] = b.bBar()[r] * s.u;
             }
+            matvec(b.aT(), d, d, null, g, n, CAT, MEM_NEXT); // m_t = Ā m_{t−1} + B̄ u_t, m_{t−1} = cat[0, d)
             for (int i = 0; i < n; i++) {
                 State s = g[i];
                 if (!s.live) continue;
                 System.arraycopy(s.memNext, 0, s.cat[bi], 0, d);
                 System.arraycopy(s.x, 0, s.cat[bi], d, width);
-                s.catNow = s.cat[bi];
             }
             apply(b.wH(), g, n, CAT, H);
             for (int i = 0; i < n; i++) {
@@ -434,14 +455,28 @@ public final class LmuFormerStream {
         for (int i = 0; i < n; i++) v[i] = Math.max(v[i], 0f);
     }
 
-    /** {@code out = W in + b} for every live state, each weight row once for the whole group. */
+    /** {@code out = W in + b} for every live state. */
     private void apply(Dense layer, State[] g, int n, Buf in, Buf out) {
-        int m = layer.in();
-        for (int o = 0; o < layer.out(); o++) {
-            float bias = layer.b()[o];
+        matvec(layer.wt(), layer.in(), layer.out(), layer.b(), g, n, in, out);
+    }
+
+    /**
+     * {@code y = bias + W x} (or {@code y += …} when bias is null) for every live state, as a sum of
+     * the rows of {@code wt [in, out]} scaled by x; each row is read once for the whole group, and
+     * zeros of x (after a ReLU) are skipped.
+     */
+    private void matvec(float[] wt, int in, int out, float[] bias, State[] g, int n, Buf x, Buf y) {
+        if (bias != null) {
+            for (int i = 0; i < n; i++) {
+                if (g[i].live) System.arraycopy(bias, 0, y.of(g[i]), 0, out);
+            }
+        }
+        for (int j = 0; j < in; j++) {
             for (int i = 0; i < n; i++) {
                 State s = g[i];
-                if (s.live) out.of(s)[o] = k.dot(m, layer.w(), o * m, in.of(s), 0) + bias;
+                if (!s.live) continue;
+                float v = x.of(s)[j];
+                if (v != 0f) k.axpy(out, v, wt, j * out, y.of(s), 0);
             }
         }
     }
