@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.model.Init;
+import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
@@ -21,13 +22,16 @@ import java.util.concurrent.Callable;
 /**
  * {@code lmuformer bench}: samples per second of a model in training (forward, loss, backward,
  * Adam step) or evaluation, after warm-up; the median over timed iterations. {@code --mode loader}
- * measures the training data loader instead ({@link LoaderBench}).
+ * measures the training data loader instead ({@link LoaderBench}), {@code --mode stream} the per-frame
+ * latency of streaming inference ({@link StreamBench}).
  */
-@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations), or the data loader's.",
+@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations), the data loader's, or streaming latency per frame.",
         footer = {"", "Examples:",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
-                "  lmuformer bench --mode loader --data data/keywords --threads 2"})
+                "  lmuformer bench --mode loader --data data/keywords --threads 2",
+                "  lmuformer bench --mode stream --threads 1",
+                "  lmuformer bench --mode stream --streams 256 --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "lmu_rnn_conv1d", description = "Architecture (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--mode", defaultValue = "eval", description = "train, eval or loader (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "eval", description = "train, eval, loader or stream (default: ${DEFAULT-VALUE}).")
     String mode;
 
     @Option(names = "--batch", description = "Batch size (default: 128 for train, 256 for eval).")
@@ -56,6 +60,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--frames", description = "Sequence length N (default: the architecture's).")
     Integer frames;
 
+    @Option(names = "--streams", defaultValue = "1", description = "Stream mode: streams stepped per frame tick (default: ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--group", defaultValue = "1", description = "Stream mode: streams stepped together, layer by layer (1 = one after another; default: ${DEFAULT-VALUE}).")
+    int group;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
@@ -70,10 +83,10 @@ final class BenchCommand implements Callable<Integer> {
         boolean train;
         if (mode.equals("train")) {
             train = true;
-        } else if (mode.equals("eval") || mode.equals("loader")) {
+        } else if (mode.equals("eval") || mode.equals("loader") || mode.equals("stream")) {
             train = false;
         } else {
-            throw new IllegalArgumentException("--mode must be train, eval or loader, got '" + mode + "'");
+            throw new IllegalArgumentException("--mode must be train, eval, loader or stream, got '" + mode + "'");
         }
         if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
         int b = batch != null ? batch : mode.equals("eval") ? 256 : 128;
@@ -90,6 +103,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.fromMap(model, overrides);
         SequenceModel net = Models.create(config);
+        if (mode.equals("stream")) {
+            if (!(net instanceof LmuRnnConv1d lmu)) throw new IllegalArgumentException("--mode stream supports " + LmuRnnConv1d.ARCH + " only");
+            if (streams < 1 || group < 1 || !(seconds > 0)) {
+                throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
+            }
+            return StreamBench.run(lmu, streams, group, seconds, json, out);
+        }
         Init.pytorchDefault(net, 1);
         int n = config.seqLen();
         int f = net.inputFeatures();
