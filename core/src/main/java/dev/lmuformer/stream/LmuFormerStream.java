@@ -23,7 +23,7 @@ import java.util.Map;
  * {@link #flush} produces the last frames with the zero padding the parallel model sees at the end.
  * The LMU memory runs as its recurrence {@code m_t = Ā m_{t−1} + B̄ u_t}.
  */
-public final class LmuFormerStream {
+public final class LmuFormerStream implements StreamingModel {
     private static final double BN_EPS = 1e-5;
 
     /** The k=3 convolutions in order: patch_embed.conv_layers.0 … 3, then rpe_conv. */
@@ -224,6 +224,37 @@ public final class LmuFormerStream {
         }
     }
 
+    @Override
+    public FrameStream open() {
+        State s = newState();
+        return new FrameStream() {
+            @Override
+            public float[] step(float[] frame, int offset) {
+                return LmuFormerStream.this.step(s, frame, offset);
+            }
+
+            @Override
+            public List<float[]> flush() {
+                return LmuFormerStream.this.flush(s);
+            }
+
+            @Override
+            public void reset() {
+                LmuFormerStream.this.reset(s);
+            }
+
+            @Override
+            public long pushed() {
+                return s.pushed;
+            }
+
+            @Override
+            public long emitted() {
+                return s.emitted;
+            }
+        };
+    }
+
     /** A fresh stream state (before its first frame). */
     public State newState() {
         return new State(this);
@@ -242,16 +273,19 @@ public final class LmuFormerStream {
     }
 
     /** Frames of delay: the output for frame t comes with input frame t + lookAhead (5 for this model, 50 ms at 10 ms/frame). */
+    @Override
     public int lookAhead() {
         return lookAhead;
     }
 
     /** Input features F per frame. */
+    @Override
     public int inputFeatures() {
         return features;
     }
 
     /** Classes (logits per output). */
+    @Override
     public int numClasses() {
         return classes;
     }

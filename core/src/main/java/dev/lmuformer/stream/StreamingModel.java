@@ -1,0 +1,56 @@
+package dev.lmuformer.stream;
+
+import dev.lmuformer.model.LmuRnnConv1d;
+import dev.lmuformer.model.SequenceModel;
+
+import java.util.List;
+
+/**
+ * A model prepared for frame-by-frame inference: constant work per frame, the streaming readout
+ * ("all_seq", REFERENCE §4) out. Implementations hold immutable weights and may be shared by any
+ * number of {@link FrameStream}s on any threads, as long as each stream is used by one thread at a time.
+ */
+public interface StreamingModel {
+
+    /** Input features per frame. */
+    int inputFeatures();
+
+    /** Logits per output. */
+    int numClasses();
+
+    /** Frames of delay: the output for frame t arrives with input frame t + lookAhead. */
+    int lookAhead();
+
+    /** A fresh stream (before its first frame). */
+    FrameStream open();
+
+    /** The streaming form of an evaluation-mode {@code model} (its current weights and running statistics are copied). */
+    static StreamingModel of(SequenceModel model) {
+        if (model instanceof LmuRnnConv1d m) return new LmuFormerStream(m);
+        throw new IllegalArgumentException("streaming is not available for '" + model.arch() + "'");
+    }
+
+    /** One stream's state. */
+    interface FrameStream {
+
+        /**
+         * Pushes one frame {@code frame[offset … offset+F)}; returns the logits for frame {@link #emitted()} − 1
+         * when one became available, else null. The array is the stream's own and is overwritten by the next call.
+         *
+         * @throws IllegalStateException after {@link #flush()}
+         */
+        float[] step(float[] frame, int offset);
+
+        /** Ends the stream with the zero padding the parallel model uses; returns the remaining outputs, oldest first (fresh arrays). */
+        List<float[]> flush();
+
+        /** Clears the stream for reuse. */
+        void reset();
+
+        /** Frames pushed so far. */
+        long pushed();
+
+        /** Outputs produced so far. */
+        long emitted();
+    }
+}
