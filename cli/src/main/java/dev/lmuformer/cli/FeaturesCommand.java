@@ -47,7 +47,7 @@ final class FeaturesCommand implements Callable<Integer> {
         Waveform w = WavReader.read(input);
         Tensor x;
         if (raw) {
-            float[][] fb = Fbank.forRate(w.sampleRate()).compute(w.samples());
+            float[][] fb = Fbank.forRate(w.sampleRate()).compute(w.centred().samples());
             float[] flat = new float[fb.length * Fbank.DEFAULT_MEL_BINS]; // [frames, 128]
             for (int t = 0; t < fb.length; t++) System.arraycopy(fb[t], 0, flat, t * Fbank.DEFAULT_MEL_BINS, Fbank.DEFAULT_MEL_BINS);
             x = new Tensor(flat, fb.length, Fbank.DEFAULT_MEL_BINS);

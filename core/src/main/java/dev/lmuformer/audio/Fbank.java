@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  *
  * <p>The reference subtracts the whole waveform's mean before calling fbank. Each frame's own mean
  * is removed first thing, which cancels any constant offset, so this class does not need the
- * global mean: the results agree with the golden fbank (computed from the mean-subtracted waveform)
- * and with the mean-subtracted input to rounding (FbankGoldenTest, FbankTest). That is what lets
- * {@link Stream} emit frames before the whole waveform is known.
+ * global mean, and that is what lets {@link Stream} emit frames before the whole waveform is known.
+ * Batch callers that want the reference's numbers to the last digit in the quietest bands still
+ * subtract it ({@link Waveform#centred()}): its float32 rounding is part of the reference's input.
  *
  * <p>An instance holds the window, the filter bank and the FFT tables for one sample rate and is
  * immutable, so threads may share it; {@link #forRate(int)} caches one per rate.

@@ -82,12 +82,12 @@ public final class ModelInput {
 
     /**
      * The model input of a waveform at its own sample rate (resample it to 16 kHz first with
-     * {@link Resampler} to match the reference's training data). The reference's subtraction of
-     * the waveform mean is not needed: per-frame DC removal cancels it (see {@link Fbank}).
+     * {@link Resampler} to match the reference's training data), with the waveform's mean subtracted
+     * first as the reference does ({@link Waveform#centred()}).
      *
      * @return {@code [frames, 128]}
      */
     public Tensor fromWaveform(Waveform waveform) {
-        return apply(Fbank.forRate(waveform.sampleRate()).compute(waveform.samples()), Fbank.DEFAULT_MEL_BINS);
+        return apply(Fbank.forRate(waveform.sampleRate()).compute(waveform.centred().samples()), Fbank.DEFAULT_MEL_BINS);
     }
 }

@@ -1,5 +1,7 @@
 package dev.lmuformer.data;
 
+import dev.lmuformer.audio.Waveform;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -30,14 +32,6 @@ public record Augment(double mixup, int freqMask, int timeMask, boolean noise) {
         if (freqMask < 0 || timeMask < 0) throw new IllegalArgumentException("mask widths must not be negative: " + freqMask + ", " + timeMask);
     }
 
-    /** Subtracts the mean of {@code w} from every sample (the mean is accumulated in double). */
-    public static void subtractMean(float[] w) {
-        if (w.length == 0) return;
-        double sum = 0;
-        for (float v : w) sum += v;
-        float mean = (float) (sum / w.length);
-        for (int i = 0; i < w.length; i++) w[i] -= mean;
-    }
 
     /**
      * Mixup of two mean-subtracted waveforms: {@code w2} zero-padded or cut to {@code w1}'s length,
@@ -52,7 +46,7 @@ public record Augment(double mixup, int freqMask, int timeMask, boolean noise) {
             double second = i < shared ? w2[i] : 0.0;
             out[i] = (float) (lambda * w1[i] + (1 - lambda) * second);
         }
-        subtractMean(out);
+        Waveform.subtractMean(out);
         return out;
     }
 

@@ -69,7 +69,7 @@ public final class Pipeline {
     public static float[] load(Path file) {
         Waveform w = Resampler.toRate(WavReader.read(file), Resampler.MODEL_RATE);
         float[] s = w.samples().clone();
-        Augment.subtractMean(s);
+        Waveform.subtractMean(s);
         return s;
     }
 

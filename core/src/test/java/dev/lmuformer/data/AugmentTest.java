@@ -1,5 +1,6 @@
 package dev.lmuformer.data;
 
+import dev.lmuformer.audio.Waveform;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -102,7 +103,7 @@ class AugmentTest {
         float[] cut = Augment.mix(new float[] {1, -1}, new float[] {4, 0, 100, 100}, 0.5);
         assertArrayEquals(new float[] {1.5f, -1.5f}, cut, 1e-6f, "second clip cut to the first's length, then centred");
         float[] c = {1, 2, 6};
-        Augment.subtractMean(c);
+        Waveform.subtractMean(c);
         assertArrayEquals(new float[] {-2, -1, 3}, c, 1e-6f);
     }
 }
