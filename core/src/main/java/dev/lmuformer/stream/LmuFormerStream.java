@@ -327,15 +327,14 @@ public final class LmuFormerStream implements StreamingModel {
 
     /**
      * Pushes {@code frames[i]} into {@code states[i]} for every i &lt; count, as {@link #step} each
-     * and with the same bits, on the calling thread: layer by layer over the group, each product a
-     * matrix product whose rows are the streams. Afterwards {@link State#output()} of each state
-     * holds its logits or null. States must be distinct.
+     * and with the same bits: layer by layer over the group, each product a matrix product whose
+     * rows are the streams (a large one may use the {@link Parallel} pool, as any {@link Gemm} call).
+     * Afterwards {@link State#output()} of each state holds its logits or null. States must be distinct.
      *
      * @throws IllegalStateException if a state is flushed (then no state is stepped)
      */
     public void step(State[] states, float[][] frames, int count) {
-        for (int i = 0; i < count; i++) checkOpen(states[i]);
-        for (int i = 0; i < count; i++) begin(states[i], frames[i], 0);
+        beginAll(states, frames, count);
         advance(states, 0, count, 0);
     }
 
@@ -349,8 +348,7 @@ public final class LmuFormerStream implements StreamingModel {
      */
     public void stepAll(State[] states, float[][] frames, int count, int maxGroup) {
         if (maxGroup < 1) throw new IllegalArgumentException("group size must be at least 1, got " + maxGroup);
-        for (int i = 0; i < count; i++) checkOpen(states[i]);
-        for (int i = 0; i < count; i++) begin(states[i], frames[i], 0);
+        beginAll(states, frames, count);
         int threads = Parallel.threads();
         int groups = Math.min(count, ceilDiv(ceilDiv(count, maxGroup), threads) * threads);
         Parallel.forEach(groups, gi -> {
@@ -365,6 +363,12 @@ public final class LmuFormerStream implements StreamingModel {
 
     private static void checkOpen(State s) {
         if (s.flushed) throw new IllegalStateException("stream already flushed; reset it first");
+    }
+
+    /** Checks every state before any is begun, so that a failure leaves them all as they were. */
+    private static void beginAll(State[] states, float[][] frames, int count) {
+        for (int i = 0; i < count; i++) checkOpen(states[i]);
+        for (int i = 0; i < count; i++) begin(states[i], frames[i], 0);
     }
 
     private static void begin(State s, float[] frame, int offset) {
