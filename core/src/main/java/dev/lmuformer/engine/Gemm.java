@@ -208,7 +208,7 @@ public final class Gemm {
                 int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : (s - firstPacked) * mr * kc;
                 int rowStride = s < firstPacked ? aRow : 1;
                 int stepStride = s < firstPacked ? aCol : mr;
-                if (clear) {
+                if (clear) { // each C tile is cleared just before the first adds into it, while in cache
                     for (int r = 0; r < rs; r++) java.util.Arrays.fill(c, co + r * ldc, co + r * ldc + cols, 0f);
                 }
                 boolean byRow = 2 * rs < mr;
