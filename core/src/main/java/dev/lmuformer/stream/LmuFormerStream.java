@@ -32,8 +32,8 @@ import java.util.Map;
  */
 public final class LmuFormerStream implements StreamingModel {
     /**
-     * Largest group {@link #stepAll} uses by default: on a 2-core AVX-512 machine groups of 32 to
-     * 64 streams step about 2.5× as many streams per second as single steps, larger groups no more
+     * A good largest group for {@link #stepAll}: measured on 2 AVX-512 cores, groups of 64 step
+     * 2.3–2.9× as many streams per second as single steps, 16 or 32 come close, 128 gains nothing
      * (README "Streaming").
      */
     public static final int DEFAULT_GROUP = 64;
@@ -97,7 +97,7 @@ public final class LmuFormerStream implements StreamingModel {
             StateDict.Entry a = entry(st, p + ".attn.lmu.A");
             int d = a.shape()[0];
             Dense fc1 = dense(st, p + ".mlp.fc1_conv", p + ".mlp.fc1_bn");
-            wide = fc1.out();
+            wide = Math.max(wide, fc1.out());
             memory = Math.max(memory, d);
             // m_tᵀ = m_{t−1}ᵀ Āᵀ: B(p, j) = Ā[j][p]
             Dense aT = new Dense(d, d, Gemm.pack(d, d, a.data(), 0, 1, d), null);
@@ -478,7 +478,8 @@ public final class LmuFormerStream implements StreamingModel {
             for (int i = 0; i < live * c; i++) w.mid[i] += w.x[i];
             product(b.fc1(), live, w.mid, w.wide);
             // row by row: how the kernel splits a length into vector and tail must not depend on the group
-            for (int r = 0; r < live; r++) k.gelu(hidden, w.wide, w.wideAct, w.cdf, r * hidden);
+            int h = b.fc1().out();
+            for (int r = 0; r < live; r++) k.gelu(h, w.wide, w.wideAct, w.cdf, r * h);
             product(b.fc2(), live, w.wideAct, w.narrow);
             for (int i = 0; i < live * c; i++) w.x[i] = w.mid[i] + Math.max(w.narrow[i], 0f);
         }
