@@ -8,6 +8,7 @@ import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.LmuFormerStream;
 import dev.lmuformer.train.TrainStep;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
                 "  lmuformer bench --mode loader --data data/keywords --threads 2",
                 "  lmuformer bench --mode stream --threads 1",
-                "  lmuformer bench --mode stream --streams 256 --threads 2"})
+                "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "1", description = "Stream mode: streams stepped per frame tick (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--group", defaultValue = "1", description = "Stream mode: streams stepped together, layer by layer (1 = one after another; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group", defaultValue = "" + LmuFormerStream.DEFAULT_GROUP,
+            description = "Stream mode: most streams stepped together as one matrix product per layer (1 = one by one; default: ${DEFAULT-VALUE}).")
     int group;
 
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")

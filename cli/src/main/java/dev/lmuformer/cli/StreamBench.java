@@ -14,12 +14,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * {@code bench --mode stream}: per-frame latency of streaming inference ({@link LmuFormerStream})
- * for lmu_rnn_conv1d. One tick pushes one frame into each of {@code streams} independent streams
- * (groups of {@code group} streams stepped together, {@link LmuFormerStream#step(LmuFormerStream.State[], float[][], int)},
- * spread over the threads); the figure is the median tick time over about {@code seconds} of
- * timed ticks after a warm-up long enough for the JIT. At 10 ms per frame, a tick of T ms for S
- * streams means about {@code S · 10 / T} real-time streams fit on these threads.
+ * {@code bench --mode stream}: streaming inference ({@link LmuFormerStream}) for lmu_rnn_conv1d. One
+ * tick pushes one frame into each of {@code streams} independent streams, in groups of at most
+ * {@code group} streams spread over the threads ({@link LmuFormerStream#stepAll}); timed ticks follow
+ * a warm-up long enough for the JIT. At 10 ms per frame the streams keep up with real time when a
+ * tick takes at most 10 ms on average; {@code real_time_streams} counts the streams whose frames are
+ * done within those 10 ms (all of them, or the share of the mean tick that fits), never more than
+ * were run — run more streams to see whether more fit.
  */
 final class StreamBench {
     private static final double FRAME_MS = 10.0;
@@ -31,35 +32,30 @@ final class StreamBench {
         Init.pytorchDefault(net, 1);
         LmuFormerStream model = new LmuFormerStream(net);
         int f = model.inputFeatures();
-        int groups = (streams + group - 1) / group;
-        LmuFormerStream.State[][] states = new LmuFormerStream.State[groups][];
-        float[][][] frames = new float[groups][][];
+        LmuFormerStream.State[] states = new LmuFormerStream.State[streams];
+        float[][] frames = new float[streams][f];
         SplittableRandom rnd = new SplittableRandom(7);
-        for (int gi = 0; gi < groups; gi++) {
-            int size = Math.min(group, streams - gi * group);
-            states[gi] = new LmuFormerStream.State[size];
-            frames[gi] = new float[size][f];
-            for (int i = 0; i < size; i++) {
-                states[gi][i] = model.newState();
-                for (int j = 0; j < f; j++) frames[gi][i][j] = (float) (rnd.nextDouble() * 2 - 1);
-            }
+        for (int i = 0; i < streams; i++) {
+            states[i] = model.newState();
+            for (int j = 0; j < f; j++) frames[i][j] = (float) (rnd.nextDouble() * 2 - 1);
         }
         // Warm-up: enough steps for the JIT's top tier, and at least a second.
         long warmEnd = System.nanoTime() + 1_000_000_000L;
-        for (long steps = 0; steps < 20_000 || System.nanoTime() < warmEnd; steps += streams) tick(model, states, frames);
+        for (long steps = 0; steps < 20_000 || System.nanoTime() < warmEnd; steps += streams) model.stepAll(states, frames, streams, group);
         double[] ms = new double[1 << 16];
         int ticks = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (ticks < 50 || (System.nanoTime() < end && ticks < ms.length)) {
             long t0 = System.nanoTime();
-            tick(model, states, frames);
+            model.stepAll(states, frames, streams, group);
             ms[ticks++] = (System.nanoTime() - t0) / 1e6;
         }
         double[] sorted = Arrays.copyOf(ms, ticks);
         Arrays.sort(sorted);
         double median = sorted[ticks / 2];
-        double perStream = median / streams;
-        double realTime = FRAME_MS / perStream;
+        double mean = Arrays.stream(sorted).sum() / ticks;
+        // Sustained: the frames of a stream keep coming, so the mean tick decides, outliers included.
+        int realTime = (int) Math.min(streams, Math.floor(streams * FRAME_MS / mean));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", LmuRnnConv1d.ARCH);
         r.put("mode", "stream");
@@ -71,27 +67,20 @@ final class StreamBench {
         r.put("look_ahead_frames", model.lookAhead());
         r.put("ticks", ticks);
         r.put("median_tick_ms", median);
+        r.put("mean_tick_ms", mean);
         r.put("p90_tick_ms", sorted[(int) (ticks * 0.9)]);
-        r.put("ms_per_frame_per_stream", perStream);
+        r.put("ms_per_frame_per_stream", median / streams);
+        r.put("keeps_up", mean <= FRAME_MS);
         r.put("real_time_streams", realTime);
         r.put("java", System.getProperty("java.version"));
         if (json) {
             out.println(JSON.std.asString(r));
         } else {
-            out.printf("%s stream, width %d, %d stream(s) in groups of %d (%s): median %.4f ms per tick (p90 %.4f), %.4f ms per frame per stream"
-                            + " → about %.0f real-time streams at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
-                    LmuRnnConv1d.ARCH, net.config().embedDims(), streams, group, Main.engineLine(), median, r.get("p90_tick_ms"),
-                    perStream, realTime, FRAME_MS, model.lookAhead(), model.lookAhead() * FRAME_MS);
+            out.printf("%s stream, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
+                            + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
+                    LmuRnnConv1d.ARCH, net.config().embedDims(), streams, group, Main.engineLine(), median, mean, r.get("p90_tick_ms"),
+                    median / streams, realTime, streams, FRAME_MS, model.lookAhead(), model.lookAhead() * FRAME_MS);
         }
         return 0;
-    }
-
-    /** One frame for every stream; groups are independent, so they may run on any thread. */
-    private static void tick(LmuFormerStream model, LmuFormerStream.State[][] states, float[][][] frames) {
-        if (states.length == 1) {
-            model.step(states[0], frames[0], states[0].length);
-        } else {
-            Parallel.forEach(states.length, g -> model.step(states[g], frames[g], states[g].length));
-        }
     }
 }

@@ -18,6 +18,8 @@ public final class Gemm {
     private static final int NC = 1024;
     /** Below this many multiply-adds a plain loop beats packing. */
     private static final long SMALL = 16 * 1024;
+    /** Below this many multiply-adds per depth block the pool's hand-over costs more than it saves. */
+    private static final long PARALLEL_WORK = 1 << 19;
 
     private static final ThreadLocal<float[]> A_PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> EDGE = new ThreadLocal<>();
@@ -63,9 +65,7 @@ public final class Gemm {
             narrow(kern, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
         }
-        int mr = kern.mr();
         int nr = kern.nr();
-        int threads = Parallel.threads();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + nr - 1) / nr;
@@ -77,34 +77,117 @@ public final class Gemm {
                 Parallel.forChunks(panels, 4, (from, to) -> {
                     for (int jr = from; jr < to; jr++) packB(kc, p0, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, jr * kc * nr);
                 });
-                // Tasks: blocks of MC rows, further split over B panels when rows are few.
-                int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
-                int mBlocks = (m + mc - 1) / mc;
-                int nSplit = Math.max(1, Math.min(panels, (2 * threads + mBlocks - 1) / mBlocks));
-                int aBase = aOff + pc * aCol;
-                int cBase = cOff + jc;
-                // The first depth block clears each C tile just before adding into it, while it is
-                // in cache, instead of a separate pass over C.
-                boolean clear = pc == 0 && !accumulate;
-                Parallel.forEach(mBlocks * nSplit, t -> {
-                    int ib = t / nSplit;
-                    int js = t % nSplit;
-                    int i0 = ib * mc;
-                    int rows = Math.min(mc, m - i0);
-                    int firstPanel = panels * js / nSplit;
-                    int endPanel = panels * (js + 1) / nSplit;
-                    block(kern, kc, rows, i0, firstPanel, endPanel, nc, a, aBase, aRow, aCol, aRows, bPack, c, cBase + i0 * ldc, ldc, clear);
-                });
+                multiply(kern, m, nc, kc, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, c, cOff + jc, ldc, pc == 0 && !accumulate);
             }
         }
     }
 
     /**
+     * A matrix B [k, n] packed once into the panels the micro-kernel reads, for repeated products
+     * {@code A·B} with a constant B (the weights of streaming inference): each product then skips
+     * the packing. Immutable once built, so any number of threads may share it.
+     */
+    public static final class Packed {
+        private final int rows;
+        private final int cols;
+        private final int nr;
+        private final float[] data; // per NC column block, per KC depth block: kc × nr panels, zero-padded
+
+        private Packed(int rows, int cols, int nr) {
+            this.rows = rows;
+            this.cols = cols;
+            this.nr = nr;
+            data = new float[rows * ((cols + nr - 1) / nr) * nr];
+        }
+
+        /** k, the rows of B. */
+        public int rows() {
+            return rows;
+        }
+
+        /** n, the columns of B. */
+        public int cols() {
+            return cols;
+        }
+
+        /** Start of the panels of column block jc, depth block pc. */
+        private int offset(int jc, int pc) {
+            int panels = (Math.min(NC, cols - jc) + nr - 1) / nr;
+            return jc * rows + pc * panels * nr;
+        }
+    }
+
+    /** Packs B [k, n] ({@code B(p,j) = b[bOff + p·bRow + j·bCol]}) for {@link #gemm(int, float[], int, int, int, Packed, float[], int, int, boolean)}. */
+    public static Packed pack(int k, int n, float[] b, int bOff, int bRow, int bCol) {
+        if (k < 1 || n < 1) throw new IllegalArgumentException("packed matrix must be at least 1×1, got " + k + "×" + n);
+        Packed p = new Packed(k, n, Kernels.get().nr());
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                int base = p.offset(jc, pc);
+                for (int jr = 0; jr * p.nr < nc; jr++) {
+                    packB(kc, pc, p.nr, Math.min(p.nr, nc - jr * p.nr), b, bOff + (jc + jr * p.nr) * bCol, bRow, bCol, null, p.data, base + jr * kc * p.nr);
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * {@code C = A·B} (or {@code C += A·B} when {@code accumulate}) for m rows of A
+     * ({@code A(i,p) = a[aOff + i·aRow + p·aCol]}) and a packed B. A row of C gets the same bits
+     * whatever m is and however the work is split over threads, and the same as the unpacked
+     * {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean) gemm}
+     * on its blocked path.
+     */
+    public static void gemm(int m, float[] a, int aOff, int aRow, int aCol, Packed b, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0) return;
+        Kernels kern = Kernels.get();
+        for (int jc = 0; jc < b.cols; jc += NC) {
+            int nc = Math.min(NC, b.cols - jc);
+            for (int pc = 0; pc < b.rows; pc += KC) {
+                multiply(kern, m, nc, Math.min(KC, b.rows - pc), a, aOff + pc * aCol, aRow, aCol, null,
+                        b.data, b.offset(jc, pc), c, cOff + jc, ldc, pc == 0 && !accumulate);
+            }
+        }
+    }
+
+    /**
+     * {@code C += A·B} (C cleared first when {@code clear}) for one packed depth block of B:
+     * tasks are blocks of MC rows, further split over B panels when rows are few; products too
+     * small to repay a hand-over to the pool run on the calling thread.
+     */
+    private static void multiply(Kernels kern, int m, int nc, int kc, float[] a, int aBase, int aRow, int aCol, int[] aRows,
+                                 float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
+        int mr = kern.mr();
+        int panels = (nc + kern.nr() - 1) / kern.nr();
+        int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
+        int mBlocks = (m + mc - 1) / mc;
+        if ((long) m * nc * kc < PARALLEL_WORK || Parallel.serial()) {
+            for (int ib = 0; ib < mBlocks; ib++) {
+                int i0 = ib * mc;
+                block(kern, kc, Math.min(mc, m - i0), i0, 0, panels, nc, a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase + i0 * ldc, ldc, clear);
+            }
+            return;
+        }
+        int nSplit = Math.max(1, Math.min(panels, (2 * Parallel.threads() + mBlocks - 1) / mBlocks));
+        Parallel.forEach(mBlocks * nSplit, t -> {
+            int i0 = t / nSplit * mc;
+            int js = t % nSplit;
+            block(kern, kc, Math.min(mc, m - i0), i0, panels * js / nSplit, panels * (js + 1) / nSplit, nc,
+                    a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase + i0 * ldc, ldc, clear);
+        });
+    }
+
+    /**
      * Rows i0..i0+rows against B panels p0..p1. A is read in place when its rows are contiguous;
      * otherwise (a transposed or gathered A) and for a short last strip it is packed, zero-padded.
+     * A strip of only a row or two goes row by row ({@link Kernels#microRow}, the same sums as the
+     * tile's rows) rather than through a mostly empty tile.
      */
     private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
-                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, float[] c, int cBase, int ldc, boolean clear) {
+                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
@@ -117,7 +200,7 @@ public final class Gemm {
         float[] edge = buffer(EDGE, mr * nr);
         for (int jr = p0; jr < p1; jr++) {
             int cols = Math.min(nr, nc - jr * nr);
-            int bo = jr * kc * nr;
+            int bo = bBase + jr * kc * nr;
             for (int s = 0; s < strips; s++) {
                 int rs = Math.min(mr, rows - s * mr);
                 int co = cBase + s * mr * ldc + jr * nr;
@@ -125,14 +208,21 @@ public final class Gemm {
                 int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : (s - firstPacked) * mr * kc;
                 int rowStride = s < firstPacked ? aRow : 1;
                 int stepStride = s < firstPacked ? aCol : mr;
-                if (clear) {
+                if (clear) { // each C tile is cleared just before the first adds into it, while in cache
                     for (int r = 0; r < rs; r++) java.util.Arrays.fill(c, co + r * ldc, co + r * ldc + cols, 0f);
                 }
+                boolean byRow = 2 * rs < mr;
                 if (rs == mr && cols == nr) {
                     kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, c, co, ldc);
+                } else if (byRow && cols == nr) {
+                    for (int r = 0; r < rs; r++) kern.microRow(kc, src, ao + r * rowStride, stepStride, bPack, bo, c, co + r * ldc);
                 } else {
                     java.util.Arrays.fill(edge, 0f);
-                    kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, edge, 0, nr);
+                    if (byRow) {
+                        for (int r = 0; r < rs; r++) kern.microRow(kc, src, ao + r * rowStride, stepStride, bPack, bo, edge, r * nr);
+                    } else {
+                        kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, edge, 0, nr);
+                    }
                     for (int r = 0; r < rs; r++) {
                         for (int j = 0; j < cols; j++) c[co + r * ldc + j] += edge[r * nr + j];
                     }

@@ -26,6 +26,13 @@ public interface Kernels {
      */
     void microTile(int kc, float[] a, int ao, int aRow, int aStep, float[] bp, int bo, float[] c, int co, int ldc);
 
+    /**
+     * One row of {@link #microTile}: {@code c[co + j] += Σ_p a[ao + p·aStep] · B[p][j]} for j &lt; nr,
+     * B a packed panel as there. Each sum is formed in the same order as the tile forms its rows,
+     * so a row's result does not depend on which of the two kernels computed it.
+     */
+    void microRow(int kc, float[] a, int ao, int aStep, float[] bp, int bo, float[] c, int co);
+
     /** {@code Σ x[xo+i]·y[yo+i]} for i &lt; n. */
     float dot(int n, float[] x, int xo, float[] y, int yo);
 

@@ -62,6 +62,11 @@ public final class Parallel {
         return pool;
     }
 
+    /** True where a parallel call would run serially: one thread, or inside a parallel body. */
+    public static boolean serial() {
+        return threads() == 1 || INSIDE.get();
+    }
+
     /** Runs {@code body.accept(i)} for every i in [0, n), spread over the threads. */
     public static void forEach(int n, IntConsumer body) {
         if (n <= 0) return;

@@ -39,6 +39,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void microRow(int kc, float[] ap, int ao, int aStep, float[] bp, int bo, float[] c, int co) {
+        for (int j = 0; j < NR; j++) {
+            float acc = 0f;
+            for (int p = 0; p < kc; p++) acc += ap[ao + p * aStep] * bp[bo + p * NR + j];
+            c[co + j] += acc;
+        }
+    }
+
+    @Override
     public float dot(int n, float[] x, int xo, float[] y, int yo) {
         float s = 0f;
         for (int i = 0; i < n; i++) s += x[xo + i] * y[yo + i];

@@ -83,6 +83,37 @@ class GemmTest {
         assertTensorClose("row maps", expected, c, 1e-5);
     }
 
+    @ParameterizedTest(name = "packed m={0} n={1} k={2}")
+    @CsvSource({"1,1,1", "1,256,768", "2,35,256", "5,47,300", "7,32,257", "64,256,768", "130,1100,70"})
+    void packedMatchesNaiveAndEachRowIsIndependentOfTheOthers(int m, int n, int k) {
+        Random rnd = new Random(m * 13L + n + k * 3L);
+        int lda = k + 3, ldc = n + 2; // rows of A and C with gaps, as in a column slice
+        float[] a = random(rnd, m * lda);
+        float[] b = random(rnd, n * k);
+        Gemm.Packed packed = Gemm.pack(k, n, b, 0, 1, k); // B = Wᵀ of a row-major W [n, k]
+        float[] expected = random(rnd, m * ldc);
+        float[] c = expected.clone();
+        Gemm.gemm(m, a, 0, lda, 1, packed, c, 0, ldc, true);
+        Gemm.naive(m, n, k, a, 0, lda, 1, b, 0, 1, k, expected, 0, ldc);
+        assertTensorClose("packed accumulate", expected, c, 1e-5);
+        float[] overwritten = random(rnd, m * ldc);
+        Gemm.gemm(m, a, 0, lda, 1, packed, overwritten, 0, ldc, false);
+        float[] alone = new float[n];
+        for (int i = 0; i < m; i++) {
+            Gemm.gemm(1, a, i * lda, lda, 1, packed, alone, 0, n, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(alone,
+                    java.util.Arrays.copyOfRange(overwritten, i * ldc, i * ldc + n), "row " + i + " alone");
+        }
+        if ((long) m * n * k > 16 * 1024 && n >= Kernels.get().nr() / 2) { // the unpacked product is blocked too: same bits
+            float[] unpacked = new float[m * ldc];
+            Gemm.gemm(m, n, k, a, 0, lda, 1, b, 0, 1, k, unpacked, 0, ldc, false);
+            for (int i = 0; i < m; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(unpacked, i * ldc, i * ldc + n),
+                        java.util.Arrays.copyOfRange(overwritten, i * ldc, i * ldc + n), "row " + i + " unpacked");
+            }
+        }
+    }
+
     static float[] random(Random rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();

@@ -88,4 +88,17 @@ class KernelsTest {
         assertTensorClose("in place", expected, c1, 1e-5);
         assertTensorClose("packed", expected, c2, 1e-5);
     }
+
+    @Test
+    void microRowGivesTheBitsOfATileRow() {
+        for (Kernels kern : new Kernels[] {fast, reference}) {
+            int mr = kern.mr(), nr = kern.nr(), kc = 41;
+            float[] a = random(mr * kc, 1), bp = random(kc * nr, 1);
+            float[] tile = random(mr * nr, 1);
+            float[] rows = tile.clone();
+            kern.microTile(kc, a, 0, kc, 1, bp, 0, tile, 0, nr);
+            for (int r = 0; r < mr; r++) kern.microRow(kc, a, r * kc, 1, bp, 0, rows, r * nr);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(tile, rows, kern.name());
+        }
+    }
 }

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LmuFormerStreamTest {
     private static final int C = 8;
@@ -26,9 +27,13 @@ class LmuFormerStreamTest {
     private static final int N = 20;
 
     private static LmuRnnConv1d smallModel() {
+        return model(C, F);
+    }
+
+    private static LmuRnnConv1d model(int width, int features) {
         Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("embed_dims", C);
-        cfg.put("in_channels", F);
+        cfg.put("embed_dims", width);
+        cfg.put("in_channels", features);
         cfg.put("seq_len", N);
         cfg.put("num_classes", 5);
         cfg.put("depths", 2);
@@ -127,37 +132,65 @@ class LmuFormerStreamTest {
     }
 
     @Test
-    void groupStepEqualsSingleSteps() {
-        LmuFormerStream stream = new LmuFormerStream(smallModel());
-        int streams = 5, frames = 30;
-        float[] x = randomInput(streams, frames, F, 4);
+    void groupStepsGiveTheBitsOfSingleSteps() {
+        // Wider than a micro-tile and not a multiple of it; the live rows per tick vary, so full tiles, part tiles and single rows occur.
+        int width = 40, features = 12, streams = 14, ticks = 60;
+        LmuFormerStream stream = new LmuFormerStream(model(width, features));
         LmuFormerStream.State[] single = new LmuFormerStream.State[streams];
-        LmuFormerStream.State[] group = new LmuFormerStream.State[streams];
+        LmuFormerStream.State[] grouped = new LmuFormerStream.State[streams];
+        int[] left = new int[streams]; // frames until the stream ends; streams start, end and restart at different ticks
         for (int i = 0; i < streams; i++) {
             single[i] = stream.newState();
-            group[i] = stream.newState();
+            grouped[i] = stream.newState();
+            left[i] = 12 + 5 * i % 17;
         }
+        Random rnd = new Random(4);
         LmuFormerStream.State[] active = new LmuFormerStream.State[streams];
-        float[][] tick = new float[streams][F];
+        float[][] tick = new float[streams][features];
         float[][] expected = new float[streams][];
-        for (int n = 0; n < frames + 2 * streams; n++) {
+        int widest = 0; // most outputs in one tick
+        for (int n = 0; n < ticks; n++) {
             int count = 0;
             for (int i = 0; i < streams; i++) {
-                int t = n - 2 * i; // stream i starts at tick 2i: the group mixes warming-up and running streams
-                if (t < 0 || t >= frames) continue;
-                System.arraycopy(x, (i * frames + t) * F, tick[count], 0, F);
+                if (n < i) continue; // stream i starts at tick i
+                if (left[i]-- == 0) {
+                    List<float[]> a = stream.flush(single[i]), b = stream.flush(grouped[i]);
+                    assertEquals(a.size(), b.size());
+                    for (int j = 0; j < a.size(); j++) assertArrayEquals(a.get(j), b.get(j), "flush of stream " + i);
+                    stream.reset(single[i]);
+                    stream.reset(grouped[i]);
+                    left[i] = 4 + 3 * n % 13;
+                    continue;
+                }
+                for (int j = 0; j < features; j++) tick[count][j] = (float) rnd.nextGaussian();
                 float[] y = stream.step(single[i], tick[count]);
                 expected[count] = y == null ? null : y.clone();
-                active[count++] = group[i];
+                active[count++] = grouped[i];
             }
-            stream.step(active, tick, count);
-            for (int j = 0; j < count; j++) assertArrayEquals(expected[j], active[j].output(), "tick " + n + " entry " + j);
+            if (n % 2 == 0) {
+                stream.step(active, tick, count);
+            } else {
+                stream.stepAll(active, tick, count, 1 + n % 7);
+            }
+            int outputs = 0;
+            for (int j = 0; j < count; j++) {
+                assertArrayEquals(expected[j], active[j].output(), "tick " + n + " entry " + j);
+                if (expected[j] != null) outputs++;
+            }
+            widest = Math.max(widest, outputs);
         }
-        for (int i = 0; i < streams; i++) {
-            List<float[]> a = stream.flush(single[i]), b = stream.flush(group[i]);
-            assertEquals(a.size(), b.size());
-            for (int j = 0; j < a.size(); j++) assertArrayEquals(a.get(j), b.get(j));
-        }
+        assertTrue(widest >= 12, "some tick fills two micro-tiles of rows: " + widest);
+    }
+
+    @Test
+    void aFlushedStateStopsAGroupBeforeAnyStep() {
+        LmuFormerStream stream = new LmuFormerStream(smallModel());
+        LmuFormerStream.State a = stream.newState(), b = stream.newState();
+        stream.flush(b);
+        float[][] frames = new float[2][F];
+        assertThrows(IllegalStateException.class, () -> stream.step(new LmuFormerStream.State[] {a, b}, frames, 2));
+        assertThrows(IllegalStateException.class, () -> stream.stepAll(new LmuFormerStream.State[] {a, b}, frames, 2, 1));
+        assertEquals(0, a.pushed(), "the open state was not stepped");
     }
 
     @Test

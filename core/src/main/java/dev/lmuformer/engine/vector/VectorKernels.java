@@ -77,6 +77,18 @@ public final class VectorKernels implements Kernels {
         addRow(c, co + 5 * ldc, c50, c51);
     }
 
+    @Override
+    public void microRow(int kc, float[] ap, int ao, int aStep, float[] bp, int bo, float[] c, int co) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        for (int p = 0, a = ao, b = bo; p < kc; p++, a += aStep, b += NR) {
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c0 = FloatVector.fromArray(S, bp, b).fma(x, c0);
+            c1 = FloatVector.fromArray(S, bp, b + L).fma(x, c1);
+        }
+        addRow(c, co, c0, c1);
+    }
+
     private static void addRow(float[] c, int o, FloatVector v0, FloatVector v1) {
         FloatVector.fromArray(S, c, o).add(v0).intoArray(c, o);
         FloatVector.fromArray(S, c, o + L).add(v1).intoArray(c, o + L);
