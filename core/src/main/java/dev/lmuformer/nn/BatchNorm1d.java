@@ -73,11 +73,7 @@ public final class BatchNorm1d {
             }
             batchesTracked++;
         } else {
-            for (int c = 0; c < channels; c++) {
-                float s = (float) (weight.data[c] / Math.sqrt(runningVar[c] + EPS));
-                scale[c] = s;
-                shift[c] = bias.data[c] - runningMean[c] * s;
-            }
+            evalAffine(scale, shift);
         }
         Kernels k = Kernels.get();
         float[] out = y;
@@ -85,6 +81,19 @@ public final class BatchNorm1d {
             for (int r = from; r < to; r++) k.scaleShift(channels, x, r * channels, scale, shift, out, r * channels);
         });
         return y;
+    }
+
+    /**
+     * The evaluation-mode normalisation as a per-channel affine map {@code y = x·scale + shift}:
+     * {@code scale = γ/√(running_var + eps)}, {@code shift = β − running_mean·scale}, rounded as
+     * {@link #forward} uses them.
+     */
+    public void evalAffine(float[] scale, float[] shift) {
+        for (int c = 0; c < channels; c++) {
+            float s = (float) (weight.data[c] / Math.sqrt(runningVar[c] + EPS));
+            scale[c] = s;
+            shift[c] = bias.data[c] - runningMean[c] * s;
+        }
     }
 
     private double[] centredSquares(float[] x, int rows) {
