@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class BatchNorm1d {
     private static final double EPS = 1e-5;
-    private static final double MOMENTUM = 0.1;
+    /** Weight of a training batch's statistics in the running ones (PyTorch's default). */
+    public static final double MOMENTUM = 0.1;
 
     /** γ {@code [C]}. */
     public final Parameter weight;
