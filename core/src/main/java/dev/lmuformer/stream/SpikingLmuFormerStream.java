@@ -247,7 +247,8 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
     /**
      * Feeds one input (null: a padding zero) into k=3 convolution {@code stage} and on through the
      * patch embedding; when that yields the embedding of a frame, runs the blocks and the readout
-     * into {@code s.logits} and returns true.
+     * into {@code s.logits} and returns true. The convolutions take their padding zeros as inputs,
+     * before any batch norm or neuron, as the parallel model pads.
      */
     private boolean embed(State s, int stage, float[] in, int offset) {
         for (; stage < convs.length; stage++) {
@@ -285,6 +286,12 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
             offset = 0;
         }
         for (int i = 0; i < blocks.length; i++) block(s, blocks[i], s.cells[i]);
+        readout(s);
+        return true;
+    }
+
+    /** {@code logits = head(mean_{j≤t} feature_j)}, the feature being the head neuron's spikes with shortcuts, else x. */
+    private void readout(State s) {
         float[] f = s.x;
         if (headNorm != null) {
             lif(s, headNorm, s.x, s.spikes, s.headV, V_TH);
@@ -296,7 +303,6 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
             s.pooled[c] = (float) (s.sum[c] / t);
         }
         StreamLayers.product(k, head, s.pooled, 0, s.logits, false);
-        return true;
     }
 
     /** {@code x ← x + mixer(x); x ← x + mlp(x)} for one frame (REFERENCE §4). */

@@ -43,9 +43,8 @@ abstract class StatefulStream<S extends StatefulStream.Progress> implements Stre
 
     /**
      * Pushes one frame {@code frame[offset … offset+F)} into {@code s}; returns the streaming-readout
-     * logits for frame {@code s}'s {@link StreamingModel.FrameStream#emitted() emitted()} − 1 (the frame
-     * {@link #lookAhead()} before this one) when it became available, else null. The array belongs to
-     * {@code s} and is overwritten by the next call. Allocates nothing.
+     * logits of the frame {@link #lookAhead()} frames before this one when they became available, else
+     * null. The array belongs to {@code s} and is overwritten by the next call. Allocates nothing.
      *
      * @throws IllegalStateException after {@link #flush}
      */
