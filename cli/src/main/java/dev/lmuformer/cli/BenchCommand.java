@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * {@code lmuformer bench}: samples per second of a model in training (forward, loss, backward,
  * Adam step) or evaluation, after warm-up; the median over timed iterations. {@code --mode loader}
  * measures the training data loader instead ({@link LoaderBench}), {@code --mode stream} the per-frame
- * latency of streaming inference ({@link StreamBench}).
+ * latency of streaming inference ({@link StreamBench}; {@link SpikingStreamBench} for the other models).
  */
 @Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations), the data loader's, or streaming latency per frame.",
         footer = {"", "Examples:",
@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
                 "  lmuformer bench --mode loader --data data/keywords --threads 2",
                 "  lmuformer bench --mode stream --threads 1",
+                "  lmuformer bench --mode stream --model slmu_rnn_ms_conv1d --threads 1",
                 "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -106,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.fromMap(model, overrides);
         SequenceModel net = Models.create(config);
         if (mode.equals("stream")) {
-            if (!(net instanceof LmuRnnConv1d lmu)) throw new IllegalArgumentException("--mode stream supports " + LmuRnnConv1d.ARCH + " only");
+            if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group, seconds, json, out);
             if (streams < 1 || group < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }

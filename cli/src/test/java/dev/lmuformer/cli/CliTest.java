@@ -155,4 +155,21 @@ class CliTest {
         }
         assertOneLineError(run("bench", "--mode", "fly"), "--mode");
     }
+
+    @Test
+    void streamBenchOfTheSpikingModelTimesThreeVariants() throws Exception {
+        Result r = run("bench", "--model", "slmu_rnn_ms_conv1d", "--mode", "stream", "--dim", "16", "--frames", "8",
+                "--seconds", "0.05", "--threads", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = com.fasterxml.jackson.jr.ob.JSON.std.mapFrom(r.out());
+        assertEquals(5, ((Number) m.get("look_ahead_frames")).intValue());
+        double rate = ((Number) m.get("firing_rate")).doubleValue();
+        assertTrue(rate > 0 && rate < 1, "calibrated batch norms make neurons fire: " + rate);
+        java.util.List<?> rows = (java.util.List<?>) m.get("results");
+        assertEquals(java.util.List.of("spike accumulation", "dense", "lmu_rnn_conv1d"),
+                rows.stream().map(row -> ((Map<?, ?>) row).get("variant")).toList());
+        for (Object row : rows) assertTrue(((Number) ((Map<?, ?>) row).get("median_ms_per_frame")).doubleValue() > 0, row.toString());
+        assertOneLineError(run("bench", "--model", "attn_ms_conv1d", "--mode", "stream", "--dim", "16"), "all frames");
+        assertOneLineError(run("bench", "--model", "psmnist_slmu", "--mode", "stream", "--streams", "4"), "--streams");
+    }
 }

@@ -39,6 +39,9 @@ public interface Kernels {
     /** {@code y[yo+i] += alpha·x[xo+i]} for i &lt; n. */
     void axpy(int n, float alpha, float[] x, int xo, float[] y, int yo);
 
+    /** {@code y[yo+i] += x[xo+i]} for i &lt; n: a weight row accumulated for an input spike, no multiply. */
+    void add(int n, float[] x, int xo, float[] y, int yo);
+
     /** {@code y[yo+i] = x[xo+i]·scale[i] + shift[i]} for i &lt; n (a batch-norm row); y may be x. */
     void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo);
 

@@ -60,6 +60,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void add(int n, float[] x, int xo, float[] y, int yo) {
+        for (int i = 0; i < n; i++) y[yo + i] += x[xo + i];
+    }
+
+    @Override
     public void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo) {
         for (int i = 0; i < n; i++) y[yo + i] = x[xo + i] * scale[i] + shift[i];
     }

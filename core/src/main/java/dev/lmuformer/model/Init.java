@@ -1,14 +1,18 @@
 package dev.lmuformer.model;
 
+import dev.lmuformer.nn.BatchNorm1d;
 import dev.lmuformer.nn.Parameter;
 
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * PyTorch's default initialisation, seeded: Conv1d and Linear weights and biases uniform in
- * ±1/√fan_in (kaiming_uniform with a = √5), batch norm γ = 1 and β = 0 as constructed.
+ * ±1/√fan_in (kaiming_uniform with a = √5), batch norm γ = 1 and β = 0 as constructed; and
+ * running statistics calibrated on data, for untrained spiking models.
  */
 public final class Init {
     private Init() {
@@ -32,6 +36,29 @@ public final class Init {
             if (fan == null) continue; // batch-norm γ and β keep 1 and 0
             double bound = 1 / Math.sqrt(fan);
             for (int i = 0; i < p.data.length; i++) p.data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+        }
+    }
+
+    /**
+     * Sets every batch norm's running statistics to the batch statistics of one training-mode forward
+     * over x {@code [B, N, F]} (each layer normalised with its batch statistics, as in training): from
+     * zero, one update leaves {@link BatchNorm1d#MOMENTUM} times them. An untrained model's running
+     * statistics (0 and 1) leave most spiking neurons silent in evaluation; with these they fire
+     * about as often as in training, which is what benchmarks and demonstrations of untrained models need.
+     */
+    public static void calibrateNorms(SequenceModel model, float[] x, int batch, int frames) {
+        List<BatchNorm1d> norms = model.state().norms();
+        if (norms.isEmpty()) return;
+        for (BatchNorm1d bn : norms) {
+            Arrays.fill(bn.runningMean, 0f);
+            Arrays.fill(bn.runningVar, 0f);
+        }
+        model.forward(x, batch, frames, true);
+        for (BatchNorm1d bn : norms) {
+            for (int c = 0; c < bn.channels(); c++) {
+                bn.runningMean[c] = (float) (bn.runningMean[c] / BatchNorm1d.MOMENTUM);
+                bn.runningVar[c] = (float) (bn.runningVar[c] / BatchNorm1d.MOMENTUM);
+            }
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class BatchNorm1d {
     private static final double EPS = 1e-5;
-    private static final double MOMENTUM = 0.1;
+    /** Weight of a training batch's statistics in the running ones (PyTorch's default). */
+    public static final double MOMENTUM = 0.1;
 
     /** γ {@code [C]}. */
     public final Parameter weight;
@@ -73,11 +74,7 @@ public final class BatchNorm1d {
             }
             batchesTracked++;
         } else {
-            for (int c = 0; c < channels; c++) {
-                float s = (float) (weight.data[c] / Math.sqrt(runningVar[c] + EPS));
-                scale[c] = s;
-                shift[c] = bias.data[c] - runningMean[c] * s;
-            }
+            evalAffine(scale, shift);
         }
         Kernels k = Kernels.get();
         float[] out = y;
@@ -85,6 +82,19 @@ public final class BatchNorm1d {
             for (int r = from; r < to; r++) k.scaleShift(channels, x, r * channels, scale, shift, out, r * channels);
         });
         return y;
+    }
+
+    /**
+     * The evaluation-mode normalisation as a per-channel affine map {@code y = x·scale + shift}:
+     * {@code scale = γ/√(running_var + eps)}, {@code shift = β − running_mean·scale}, rounded as
+     * {@link #forward} uses them.
+     */
+    public void evalAffine(float[] scale, float[] shift) {
+        for (int c = 0; c < channels; c++) {
+            float s = (float) (weight.data[c] / Math.sqrt(runningVar[c] + EPS));
+            scale[c] = s;
+            shift[c] = bias.data[c] - runningMean[c] * s;
+        }
     }
 
     private double[] centredSquares(float[] x, int rows) {

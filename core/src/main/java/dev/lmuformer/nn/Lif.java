@@ -46,14 +46,7 @@ public final class Lif {
             long count = 0;
             for (int t = 0; t < frames; t++) {
                 int o = (b * frames + t) * channels;
-                for (int c = 0; c < channels; c++) {
-                    float ht = v[c] + (x[o + c] - v[c]) / TAU;
-                    boolean fire = ht - vth >= 0f;
-                    h[o + c] = ht;
-                    s[o + c] = fire ? 1f : 0f;
-                    v[c] = fire ? 0f : ht;
-                    if (fire) count++;
-                }
+                count += step(channels, vth, x, o, v, 0, h, o, s, o);
             }
             counts[b] = count;
         });
@@ -61,6 +54,26 @@ public final class Lif {
         for (long c : counts) total += c;
         fired = total;
         return spikes;
+    }
+
+    /**
+     * One frame of {@code n} neurons with threshold {@code vth}, the rule above: membranes
+     * {@code v[vo …]} are carried in place, the pre-reset membranes h_t go to {@code h[ho …]} and the
+     * spikes (0 or 1) to {@code s[so …]}; returns how many fired. The parallel forward and the
+     * streaming models share it, so both round alike.
+     */
+    public static int step(int n, float vth, float[] x, int xo, float[] v, int vo, float[] h, int ho, float[] s, int so) {
+        int fired = 0;
+        for (int c = 0; c < n; c++) {
+            float vc = v[vo + c];
+            float ht = vc + (x[xo + c] - vc) / TAU;
+            boolean fire = ht - vth >= 0f;
+            h[ho + c] = ht;
+            s[so + c] = fire ? 1f : 0f;
+            v[vo + c] = fire ? 0f : ht;
+            if (fire) fired++;
+        }
+        return fired;
     }
 
     /** Adds the surrogate input gradient for {@code dSpikes [B, N, C]} into {@code dx}. */

@@ -1,7 +1,10 @@
 package dev.lmuformer.stream;
 
 import dev.lmuformer.model.LmuRnnConv1d;
+import dev.lmuformer.model.PsmnistLmu;
+import dev.lmuformer.model.PsmnistSlmu;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.model.SpikingLmuFormer;
 
 import java.util.List;
 
@@ -24,9 +27,18 @@ public interface StreamingModel {
     /** A fresh stream (before its first frame). */
     FrameStream open();
 
-    /** The streaming form of an evaluation-mode {@code model} (its current weights and running statistics are copied). */
+    /**
+     * The streaming form of an evaluation-mode {@code model} (its current weights and running statistics are copied):
+     * {@link LmuFormerStream}, {@link SpikingLmuFormerStream} (with spike accumulation) or {@link PsmnistStream}.
+     *
+     * @throws IllegalArgumentException for a model that cannot stream ({@code attn_ms_conv1d}: its attention
+     *                                  spans the whole sequence), saying why
+     */
     static StreamingModel of(SequenceModel model) {
         if (model instanceof LmuRnnConv1d m) return new LmuFormerStream(m);
+        if (model instanceof SpikingLmuFormer m) return new SpikingLmuFormerStream(m, true);
+        if (model instanceof PsmnistLmu m) return new PsmnistStream(m);
+        if (model instanceof PsmnistSlmu m) return new PsmnistStream(m);
         throw new IllegalArgumentException("streaming is not available for '" + model.arch() + "'");
     }
 

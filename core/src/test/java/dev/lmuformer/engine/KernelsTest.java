@@ -32,6 +32,13 @@ class KernelsTest {
             reference.axpy(n, 0.7f, x, 3, a1, 3);
             fast.axpy(n, 0.7f, x, 3, a2, 3);
             assertTensorClose("axpy", a1, a2, 1e-6);
+            float[] p1 = y.clone(), p2 = y.clone();
+            reference.add(n, x, 3, p1, 3);
+            fast.add(n, x, 3, p2, 3);
+            assertTensorClose("add", p1, p2, 0);
+            float[] one = y.clone();
+            fast.axpy(n, 1f, x, 3, one, 3);
+            assertTensorClose("add = axpy with alpha 1", one, p2, 0);
             float[] s1 = new float[n + 3], s2 = new float[n + 3];
             reference.scaleShift(n, x, 3, scale, shift, s1, 3);
             fast.scaleShift(n, x, 3, scale, shift, s2, 3);

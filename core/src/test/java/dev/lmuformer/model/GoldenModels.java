@@ -7,11 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds models from golden files: architecture from {@code __metadata__}, weights from {@code state.*}. */
-final class GoldenModels {
+public final class GoldenModels {
     private GoldenModels() {
     }
 
-    static SequenceModel build(Safetensors golden) {
+    /** The model a golden file describes, with its {@code state.*} weights loaded. */
+    public static SequenceModel build(Safetensors golden) {
         Map<String, String> meta = golden.metadata();
         String arch = meta.get("model");
         Map<String, Object> cfg = new LinkedHashMap<>(meta);

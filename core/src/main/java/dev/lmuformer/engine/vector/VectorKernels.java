@@ -123,6 +123,15 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void add(int n, float[] x, int xo, float[] y, int yo) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += x[xo + i];
+    }
+
+    @Override
     public void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
