@@ -47,8 +47,10 @@ public final class KeywordSession {
      * @param label       the class
      * @param probability its softmax probability on that frame
      * @param early       true when the rule fired; false for the top class of a window's last frame
+     * @param knownAt     seconds of audio pushed when it was reported: {@code seconds} plus the look-ahead,
+     *                    or the end of the input for a frame that needed {@link #finish()}
      */
-    public record Decision(long window, long frame, double seconds, int label, double probability, boolean early) {
+    public record Decision(long window, long frame, double seconds, int label, double probability, boolean early, double knownAt) {
     }
 
     /** Receives a session's outputs, on the thread that pushes samples. */
@@ -154,6 +156,11 @@ public final class KeywordSession {
         return (double) (t * fbank.frameShift() + fbank.windowLength()) / SAMPLE_RATE;
     }
 
+    /** Seconds of audio from one window's start to the next: {@code windowFrames()} frame shifts. */
+    public double windowSeconds() {
+        return (double) input.frames() * fbank.frameShift() / SAMPLE_RATE;
+    }
+
     /** How long after a frame's time its output (and a decision on it) is reported: the model's look-ahead. */
     public double lookAheadSeconds() {
         return (double) lookAhead * fbank.frameShift() / SAMPLE_RATE;
@@ -191,10 +198,10 @@ public final class KeywordSession {
         listener.onFrame(t, at, logits);
         if (tracker.decided() >= 0) return;
         int label = tracker.offer(logits, 0, classes);
-        if (label >= 0) {
-            listener.onDecision(new Decision(window, t, at, label, tracker.probability(), true));
-        } else if (windowEmitted == input.frames()) {
-            listener.onDecision(new Decision(window, t, at, tracker.top(), tracker.probability(), false));
+        boolean last = windowEmitted == input.frames();
+        if (label >= 0 || last) {
+            double knownAt = (double) features.samples() / SAMPLE_RATE;
+            listener.onDecision(new Decision(window, t, at, tracker.top(), tracker.probability(), label >= 0, knownAt));
         }
     }
 }
