@@ -37,10 +37,11 @@ import java.util.concurrent.Callable;
 /** {@code lmuformer stream}: keyword decisions from audio as it arrives, frame by frame ({@link KeywordSession}). */
 @Command(name = "stream", description = "Keyword decisions, with timestamps, from WAV files, raw PCM on stdin or the microphone, "
         + "streamed frame by frame.",
-        footer = {"", "Each input is cut into windows of the model's length (128 frames, 1.28 s), each classified on its own",
-                "exactly as the parallel model classifies a clip; one decision per window, early when the top class reaches",
-                "--threshold for --hold frames. Times are the end of the decided frame's 25 ms window; a decision is known",
-                "once the model's look-ahead (50 ms for lmu_rnn_conv1d) has arrived after it.",
+        footer = {"", "Each input is cut into windows of the model's length (128 frames, 1.28 s),",
+                "each classified on its own exactly as the parallel model classifies a clip.",
+                "One decision per window: early when the top class reaches --threshold for",
+                "--hold frames. Times are the end of the decided frame's 25 ms window; it is",
+                "known once the model's look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
                 "", "Examples:",
                 "  lmuformer stream --checkpoint model.safetensors data/keywords/yes/*.wav",
                 "  arecord -q -f S16_LE -r 16000 -c 1 -t raw | lmuformer stream --checkpoint model.safetensors -",
