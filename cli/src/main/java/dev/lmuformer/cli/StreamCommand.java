@@ -43,10 +43,10 @@ import java.util.concurrent.Callable;
                 "--hold frames. Times are the end of the decided frame's 25 ms window; it is",
                 "known once the model's look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
                 "", "Examples:",
-                "  lmuformer stream --checkpoint model.safetensors data/keywords/yes/*.wav",
-                "  arecord -q -f S16_LE -r 16000 -c 1 -t raw | lmuformer stream --checkpoint model.safetensors -",
-                "  lmuformer stream --checkpoint model.safetensors --mic --threshold 0.8 --hold 10",
-                "  lmuformer stream --checkpoint model.safetensors clip.wav --frames per_frame.csv"})
+                "  lmuformer stream --checkpoint m.safetensors data/keywords/yes/*.wav",
+                "  arecord -q -f S16_LE -r 16000 -t raw | lmuformer stream --checkpoint m.safetensors -",
+                "  lmuformer stream --checkpoint m.safetensors --mic --threshold 0.8 --hold 10",
+                "  lmuformer stream --checkpoint m.safetensors clip.wav --frames frames.csv"})
 final class StreamCommand implements Callable<Integer> {
     /** Samples read from stdin or the microphone at a time: one frame shift, 10 ms. */
     private static final int CHUNK = 160;
