@@ -11,6 +11,9 @@ import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
 import dev.lmuformer.data.Split;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.KeywordSession;
+import dev.lmuformer.stream.StreamingModel;
 import dev.lmuformer.train.Evaluator;
 import dev.lmuformer.train.Metrics;
 import picocli.CommandLine;
@@ -120,7 +123,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         o.println("== streaming one test clip (LMUFormer)");
         List<String> stream = streamClip(model, dataset);
         stream.forEach(o::println);
-        report.add("## One test clip, frame by frame");
+        report.add("## One test clip, streamed 10 ms at a time");
         report.add("");
         stream.forEach(l -> report.add("    " + l));
         report.add("");
@@ -134,25 +137,39 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    /** The per-frame decisions of the streaming readout for the first test clip: every change of the top class. */
+    /**
+     * The first test clip through a {@link KeywordSession}, 10 ms of audio at a time: every change of
+     * the top class of the streaming readout, and the session's decision.
+     */
     private static List<String> streamClip(SequenceModel model, SpeechCommands dataset) {
         Example clip = dataset.examples(Split.TEST).get(0);
-        int frames = ModelInput.DEFAULT.frames();
-        float[] x = ModelInput.DEFAULT.fromWaveform(Resampler.toRate(WavReader.read(clip.file()), Resampler.MODEL_RATE)).data;
-        float[] perFrame = model.allSeqLogits(x, 1, frames);
-        int classes = model.numClasses();
         List<String> names = dataset.labels().names();
         List<String> lines = new ArrayList<>();
-        lines.add("clip " + dataset.root().relativize(clip.file()) + " (word: " + names.get(clip.label()) + ")");
-        int previous = -1;
-        for (int t = 0; t < frames; t++) {
-            int top = Metrics.argMax(perFrame, t * classes, classes);
-            if (top != previous) {
-                lines.add(String.format("  frame %3d (%4d ms): %s", t + 1, (t + 1) * 10, names.get(top)));
+        lines.add("clip " + dataset.root().relativize(clip.file()) + " (word: " + names.get(clip.label()) + "), "
+                + DecisionOptions.describe(EarlyDecision.DEFAULT));
+        int classes = model.numClasses();
+        float[] audio = Resampler.toRate(WavReader.read(clip.file()), Resampler.MODEL_RATE).samples();
+        double length = (double) audio.length / Resampler.MODEL_RATE;
+        KeywordSession.Listener listener = new KeywordSession.Listener() {
+            private int previous = -1;
+
+            @Override
+            public void onFrame(long frame, double seconds, float[] logits) {
+                int top = Metrics.argMax(logits, 0, classes);
+                if (top != previous) lines.add(String.format("  frame %3d (%.3f s): %s", frame, seconds, names.get(top)));
                 previous = top;
             }
-        }
-        lines.add("  final decision: " + names.get(previous) + (previous == clip.label() ? " (right)" : " (wrong)"));
+
+            @Override
+            public void onDecision(KeywordSession.Decision d) {
+                lines.add(String.format("  %s: %s at %.3f s (p %.2f, known at %.3f s of %.3f s) %s",
+                        d.early() ? "early decision" : "no early decision, last frame", names.get(d.label()), d.seconds(),
+                        d.probability(), d.knownAt(), length, d.label() == clip.label() ? "(right)" : "(wrong)"));
+            }
+        };
+        KeywordSession session = new KeywordSession(StreamingModel.of(model), ModelInput.DEFAULT, EarlyDecision.DEFAULT, listener);
+        for (int at = 0; at < audio.length; at += 160) session.push(audio, at, Math.min(160, audio.length - at));
+        session.finish();
         return lines;
     }
 

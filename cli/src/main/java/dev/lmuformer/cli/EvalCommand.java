@@ -8,6 +8,7 @@ import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
 import dev.lmuformer.data.Split;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.EarlyDecision;
 import dev.lmuformer.train.Evaluator;
 import dev.lmuformer.train.Metrics;
 import picocli.CommandLine;
@@ -27,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", description = "Evaluate a checkpoint on a Speech Commands split (accuracy, mAP, mean AUC, d').",
         footer = {"", "Examples:",
                 "  lmuformer eval --checkpoint runs/demo/best.safetensors --data data/keywords",
-                "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame"})
+                "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame",
+                "  lmuformer eval --checkpoint best.safetensors --all-seq --threshold 0.8 --hold 3   # early decisions"})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,8 +43,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "test or validation (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--all-seq", description = "Accuracy of the streaming readout after every frame: CSV, plot and frames saved.")
+    @Option(names = "--all-seq", description = "Accuracy of the streaming readout after every frame (CSV, plot, frames saved) "
+            + "and of early decisions.")
     boolean allSeq;
+
+    @CommandLine.Mixin
+    DecisionOptions decision;
 
     @Option(names = "--out", defaultValue = "runs/eval", description = "Folder for the --all-seq CSV and plot (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -55,23 +61,44 @@ final class EvalCommand implements Callable<Integer> {
         Main.applyThreads(threads);
         PrintWriter o = spec.commandLine().getOut();
         Split s = Split.parse(split);
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (!allSeq && (parsed.hasMatchedOption("--threshold") || parsed.hasMatchedOption("--hold"))) {
+            throw new IllegalArgumentException("--threshold and --hold apply to the early decisions of --all-seq");
+        }
+        EarlyDecision rule = decision.rule();
         if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
-        Map<String, String> meta = loaded.metadata();
-        double mean = Double.parseDouble(meta.getOrDefault("dataset_mean", Double.toString(ModelInput.DEFAULT_MEAN)));
-        double std = Double.parseDouble(meta.getOrDefault("dataset_std", Double.toString(ModelInput.DEFAULT_STD)));
         SpeechCommands dataset = SpeechCommands.open(data);
         if (dataset.labels().size() != model.numClasses()) {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
         }
-        Pipeline pipe = new Pipeline(Augment.NONE, new ModelInput(model.config().seqLen(), mean, std), model.numClasses());
+        Pipeline pipe = new Pipeline(Augment.NONE, modelInput(loaded), model.numClasses());
         try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
             Metrics m = Evaluator.run(model, loader).metrics();
             o.println(s.id() + ": " + TrainRun.describe(m));
-            if (allSeq) report(o, Evaluator.accuracyPerFrame(model, loader), out);
+            if (allSeq) {
+                Evaluator.StreamingReadout r = Evaluator.streamingReadout(model, loader, rule);
+                report(o, r.accuracyPerFrame(), out);
+                o.println(earlyLine(r, rule));
+            }
         }
         return 0;
+    }
+
+    /** The model input a checkpoint was trained with: its model length, and the normalisation in its metadata (else the reference's). */
+    static ModelInput modelInput(Checkpoint.Loaded loaded) {
+        Map<String, String> meta = loaded.metadata();
+        double mean = Double.parseDouble(meta.getOrDefault("dataset_mean", Double.toString(ModelInput.DEFAULT_MEAN)));
+        double std = Double.parseDouble(meta.getOrDefault("dataset_std", Double.toString(ModelInput.DEFAULT_STD)));
+        return new ModelInput(loaded.model().config().seqLen(), mean, std);
+    }
+
+    /** One line on the early decisions of {@code rule}. */
+    static String earlyLine(Evaluator.StreamingReadout r, EarlyDecision rule) {
+        return String.format("early decisions (%s): accuracy %.2f %%, %d of %d clips decided early, %.1f %% of the frames read on average"
+                        + " (a clip without a decision counts with its final-frame prediction and all its frames)",
+                DecisionOptions.describe(rule), 100 * r.earlyAccuracy(), r.decided(), r.clips(), 100 * r.framesUsed());
     }
 
     /** Writes accuracy_per_frame.csv and .png and prints the paper's frames-saved figure. */

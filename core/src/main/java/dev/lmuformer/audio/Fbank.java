@@ -145,21 +145,23 @@ public final class Fbank {
         for (int f = 0; f < out.length; f++) {
             int start = f * frameShift;
             for (int i = 0; i < windowLength; i++) work.frame[i] = waveform[start + i];
-            out[f] = frame(work);
+            out[f] = new float[numMelBins];
+            frame(work, out[f]);
         }
         return out;
     }
 
     /**
      * An incremental filterbank that emits each frame to {@code onFrame} as soon as its last sample
-     * arrives; the frames equal those of {@link #compute(float[])} on the concatenated samples.
+     * arrives; the frames equal those of {@link #compute(float[])} on the concatenated samples. The
+     * array passed to {@code onFrame} is reused for the next frame.
      */
     public Stream stream(Consumer<float[]> onFrame) {
         return new Stream(onFrame);
     }
 
-    /** The mel bins of the frame in {@code work.frame[0..L)}, which this overwrites. */
-    private float[] frame(Work work) {
+    /** The mel bins {@code out[numMelBins]} of the frame in {@code work.frame[0..L)}, which this overwrites. */
+    private void frame(Work work, float[] out) {
         double[] x = work.frame; // [fftLength]; [L, fftLength) stays zero
         double mean = 0;
         for (int i = 0; i < windowLength; i++) mean += x[i];
@@ -170,7 +172,6 @@ public final class Fbank {
         x[0] -= PREEMPHASIS * x[0];
         for (int i = 0; i < windowLength; i++) x[i] *= window[i];
         fft.power(x, work.spectrum, work.power);
-        float[] out = new float[numMelBins]; // [numMelBins]
         for (int j = 0; j < numMelBins; j++) {
             double[] w = weights[j];
             int k0 = firstBin[j];
@@ -178,7 +179,6 @@ public final class Fbank {
             for (int k = 0; k < w.length; k++) e += w[k] * work.power[k0 + k];
             out[j] = (float) Math.log(Math.max(e, LOG_FLOOR));
         }
-        return out;
     }
 
     /** Scratch buffers for one caller. */
@@ -190,12 +190,15 @@ public final class Fbank {
 
     /**
      * Incremental filterbank: push samples in chunks of any size; every frame is passed to the
-     * callback (a fresh {@code float[numMelBins]}) once its window is complete. Not thread-safe.
+     * callback once its window is complete, in an array {@code float[numMelBins]} that the stream
+     * owns and overwrites with the next frame (copy it to keep it), so streaming allocates nothing
+     * per frame. Not thread-safe.
      */
     public final class Stream {
         private final Consumer<float[]> onFrame;
         private final float[] ring = new float[windowLength]; // [L] the last L samples, oldest at {@code pos}
         private final Work work = new Work();
+        private final float[] mel = new float[numMelBins]; // [numMelBins] the frame handed to the callback
         private int pos;
         private int untilFrame = windowLength; // samples still needed to complete the next frame
         private long samples;
@@ -220,7 +223,8 @@ public final class Fbank {
                     }
                     frames++;
                     untilFrame = frameShift;
-                    onFrame.accept(frame(work));
+                    frame(work, mel);
+                    onFrame.accept(mel);
                 }
             }
         }
@@ -228,6 +232,14 @@ public final class Fbank {
         /** Appends all of {@code chunk}. */
         public void push(float[] chunk) {
             push(chunk, 0, chunk.length);
+        }
+
+        /** Forgets every sample pushed, as if the stream were new. */
+        public void reset() {
+            pos = 0;
+            untilFrame = windowLength;
+            samples = 0;
+            frames = 0;
         }
 
         /** Samples pushed so far. */

@@ -1,0 +1,254 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.audio.Resampler;
+import dev.lmuformer.audio.WavReader;
+import dev.lmuformer.audio.Waveform;
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Labels;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.KeywordSession;
+import dev.lmuformer.stream.StreamingModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.DataLine;
+import javax.sound.sampled.LineUnavailableException;
+import javax.sound.sampled.TargetDataLine;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code lmuformer stream}: keyword decisions from audio as it arrives, frame by frame ({@link KeywordSession}). */
+@Command(name = "stream", description = "Keyword decisions, with timestamps, from WAV files, raw PCM on stdin or the microphone, "
+        + "streamed frame by frame.",
+        footer = {"", "Each input is cut into windows of the model's length (128 frames, 1.28 s),",
+                "each classified on its own exactly as the parallel model classifies a clip.",
+                "One decision per window: early when the top class reaches --threshold for",
+                "--hold frames. Times are the end of the decided frame's 25 ms window; it is",
+                "known once the model's look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
+                "", "Examples:",
+                "  lmuformer stream --checkpoint m.safetensors data/keywords/yes/*.wav",
+                "  arecord -q -f S16_LE -r 16000 -t raw | lmuformer stream --checkpoint m.safetensors -",
+                "  lmuformer stream --checkpoint m.safetensors --mic --threshold 0.8 --hold 10",
+                "  lmuformer stream --checkpoint m.safetensors clip.wav --frames frames.csv"})
+final class StreamCommand implements Callable<Integer> {
+    /** Samples read from stdin or the microphone at a time: one frame shift, 10 ms. */
+    private static final int CHUNK = 160;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint of a model that streams (lmu_rnn_conv1d).")
+    Path checkpoint;
+
+    @Parameters(paramLabel = "INPUT", arity = "0..*",
+            description = "WAV files (any rate; resampled to 16 kHz), or - for raw 16-bit little-endian 16 kHz mono PCM on stdin.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--mic", description = "Capture 16 kHz mono from the default input device until interrupted (Ctrl-C).")
+    boolean mic;
+
+    @Option(names = "--frames", paramLabel = "OUT.csv",
+            description = "Write one row per frame: frame, time_s, then the running-mean logit of every class (one input only).")
+    Path frames;
+
+    @CommandLine.Mixin
+    DecisionOptions decision;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!mic && inputs.isEmpty()) throw new IllegalArgumentException("give WAV files, - (stdin) or --mic");
+        if (mic && !inputs.isEmpty()) throw new IllegalArgumentException("--mic takes no other input, got " + inputs.get(0));
+        if (frames != null && inputs.size() > 1) throw new IllegalArgumentException("--frames takes a single input, got " + inputs.size());
+        if (inputs.stream().filter("-"::equals).count() > 1) throw new IllegalArgumentException("stdin (-) can be read once");
+        EarlyDecision rule = decision.rule();
+        Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
+        SequenceModel model = loaded.model();
+        StreamingModel streaming = StreamingModel.of(model);
+        List<String> names = classNames(loaded.metadata(), model.numClasses());
+        try (TargetDataLine line = mic ? microphone() : null; Printer printer = new Printer(out, names)) {
+            KeywordSession session = new KeywordSession(streaming, EvalCommand.modelInput(loaded), rule, printer);
+            if (frames != null) printer.writeFrames(frames);
+            out.printf("%s: windows of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
+                    model.arch(), session.windowFrames(), session.windowSeconds(), DecisionOptions.describe(rule),
+                    streaming.lookAhead(), session.lookAheadSeconds());
+            if (line != null) {
+                out.println("microphone: " + line.getLineInfo() + " (Ctrl-C stops)");
+                out.flush();
+                line.start();
+                pump(line::read, session, "microphone");
+                endOfInput(session, out);
+                return 0;
+            }
+            for (String input : inputs) {
+                if (input.equals("-")) {
+                    out.println("- (stdin: 16 kHz 16-bit mono PCM)");
+                    pump(System.in::readNBytes, session, "stdin");
+                } else {
+                    file(Path.of(input), session, out);
+                }
+                endOfInput(session, out);
+            }
+        }
+        return 0;
+    }
+
+    /** Completes the last window and readies the session for the next input. */
+    private static void endOfInput(KeywordSession session, PrintWriter out) {
+        session.finish();
+        out.printf("  end of input at %.3f s%n", (double) session.samples() / KeywordSession.SAMPLE_RATE);
+        out.flush();
+        session.reset();
+    }
+
+    private static void file(Path file, KeywordSession session, PrintWriter out) {
+        Waveform w = WavReader.read(file);
+        out.println(file + (w.sampleRate() == KeywordSession.SAMPLE_RATE ? "" : " (resampled from " + w.sampleRate() + " Hz)"));
+        float[] samples = Resampler.toRate(w, KeywordSession.SAMPLE_RATE).samples();
+        session.push(samples, 0, samples.length);
+    }
+
+    /** The default input device, opened for 16 kHz 16-bit mono capture (not yet started). */
+    private static TargetDataLine microphone() {
+        AudioFormat format = new AudioFormat(KeywordSession.SAMPLE_RATE, 16, 1, true, false);
+        DataLine.Info info = new DataLine.Info(TargetDataLine.class, format);
+        if (!AudioSystem.isLineSupported(info)) {
+            throw new IllegalArgumentException("--mic: no audio input device can capture 16 kHz 16-bit mono (javax.sound.sampled found none)");
+        }
+        try {
+            TargetDataLine line = (TargetDataLine) AudioSystem.getLine(info);
+            line.open(format);
+            return line;
+        } catch (LineUnavailableException | IllegalArgumentException | SecurityException e) {
+            throw new IllegalArgumentException("--mic: cannot open the audio input (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A blocking source of bytes: the number read into {@code b[off, off+len)}, 0 or less at its end. */
+    private interface ByteSource {
+        int read(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** Feeds little-endian 16-bit samples from {@code in} to the session until the source ends. */
+    private static void pump(ByteSource in, KeywordSession session, String name) {
+        byte[] bytes = new byte[2 * CHUNK];
+        ShortBuffer samples = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        short[] pcm = new short[CHUNK];
+        try {
+            int n;
+            while ((n = in.read(bytes, 0, bytes.length)) > 0) {
+                if ((n & 1) != 0) throw new IllegalArgumentException(name + ": the input ends inside a 16-bit sample");
+                samples.get(0, pcm, 0, n / 2);
+                session.push(pcm, 0, n / 2);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Class names in label order: the checkpoint's {@code labels} metadata (written by train), else
+     * the Speech Commands words for a 35-class model, else {@code class_0 …}.
+     */
+    static List<String> classNames(Map<String, String> metadata, int classes) {
+        String labels = metadata.get("labels");
+        if (labels != null && labels.split(",").length == classes) return Arrays.asList(labels.split(","));
+        Labels words = Labels.speechCommands();
+        if (words.size() == classes) return words.names();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < classes; i++) names.add("class_" + i);
+        return names;
+    }
+
+    /** Prints each window's decision and writes the per-frame CSV. */
+    private static final class Printer implements KeywordSession.Listener, AutoCloseable {
+        private final PrintWriter out;
+        private final List<String> names;
+        private final StringBuilder row = new StringBuilder();
+        private Path csvPath;
+        private BufferedWriter csv;
+
+        Printer(PrintWriter out, List<String> names) {
+            this.out = out;
+            this.names = names;
+        }
+
+        /** Starts writing every frame's logits to {@code file}, after a header row. */
+        void writeFrames(Path file) {
+            csvPath = file;
+            try {
+                csv = Files.newBufferedWriter(file);
+                csv.write("frame,time_s," + String.join(",", names) + "\n");
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+
+        @Override
+        public void onFrame(long frame, double seconds, float[] logits) {
+            if (csv == null) return;
+            row.setLength(0);
+            row.append(frame).append(',').append(seconds);
+            for (float v : logits) row.append(',').append(v);
+            row.append('\n');
+            try {
+                csv.append(row);
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+
+        @Override
+        public void onDecision(KeywordSession.Decision d) {
+            if (d.early()) {
+                out.printf("  %8.3f s  %-10s p %.2f  (frame %d; known at %.3f s)%n", d.seconds(), names.get(d.label()), d.probability(),
+                        d.frame(), d.knownAt());
+            } else {
+                out.printf("  %8.3f s  no decision in window %d (its last frame: %s, p %.2f; known at %.3f s)%n", d.seconds(), d.window(),
+                        names.get(d.label()), d.probability(), d.knownAt());
+            }
+            out.flush();
+            flushCsv();
+        }
+
+        private void flushCsv() {
+            if (csv == null) return;
+            try {
+                csv.flush();
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+
+        private IllegalArgumentException cannotWrite(IOException e) {
+            return new IllegalArgumentException(csvPath + ": cannot write (" + e.getMessage() + ")", e);
+        }
+
+        @Override
+        public void close() {
+            if (csv == null) return;
+            try {
+                csv.close();
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+    }
+}

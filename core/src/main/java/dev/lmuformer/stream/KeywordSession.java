@@ -1,0 +1,207 @@
+package dev.lmuformer.stream;
+
+import dev.lmuformer.audio.Fbank;
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.audio.Resampler;
+
+import java.util.Objects;
+
+/**
+ * Keyword spotting on one audio stream: 16 kHz mono samples in, in chunks of any size; per-frame
+ * running-mean logits and keyword decisions out, through a {@link Listener}. The chain is the
+ * parallel pipeline's (REFERENCE §5) made incremental: filterbank ({@link Fbank.Stream}),
+ * normalisation ({@link ModelInput}), one {@link StreamingModel} step per frame, then the
+ * {@link EarlyDecision} rule.
+ *
+ * <p><b>Windows.</b> The model was trained on clips of {@code input.frames()} frames (128 = 1.28 s),
+ * so the stream is cut into consecutive windows of that many frames, each classified on its own
+ * from a fresh model state: window w holds frames {@code [w·N, (w+1)·N)}, frame t being the samples
+ * {@code [160 t, 160 t + 400)}. A window is exactly a clip to the parallel model: its per-frame
+ * logits are the parallel {@code allSeqLogits} of its model input, and when the input ends inside
+ * a window ({@link #finish()}), the window is completed with the frames the parallel model pads a
+ * short clip with (zero log-mel, normalised). A keyword that straddles two windows may be missed.
+ *
+ * <p><b>Decisions.</b> Every window yields exactly one {@link Decision}: an early one on the frame
+ * where the rule fires, or else, on the window's last frame, its top class marked not early (the
+ * parallel model's final prediction). Frames after an early decision still produce logits.
+ *
+ * <p><b>Timing.</b> Frame t's time is the end of its 25 ms window, {@code (160 t + 400) / 16000} s;
+ * its output needs {@link StreamingModel#lookAhead()} more frames of input, so it is reported that
+ * much later ({@link #lookAheadSeconds()}); the outputs of the padding frames come at {@link #finish()}.
+ *
+ * <p>Sessions are independent (each owns its filterbank and model state; many may share one
+ * {@link StreamingModel}); one session is used by one thread at a time. Nothing is allocated per
+ * frame.
+ */
+public final class KeywordSession {
+    /** The sample rate the session expects: the models' training rate. */
+    public static final int SAMPLE_RATE = Resampler.MODEL_RATE;
+    private static final int SCRATCH = 1024;
+
+    /**
+     * One window's keyword.
+     *
+     * @param window      the window's index (0 for the first {@code N} frames)
+     * @param frame       the frame it was decided on, counted from the start of the stream
+     * @param seconds     that frame's time (end of its 25 ms window) from the start of the stream
+     * @param label       the class
+     * @param probability its softmax probability on that frame
+     * @param early       true when the rule fired; false for the top class of a window's last frame
+     * @param knownAt     seconds of audio pushed when it was reported: {@code seconds} plus the look-ahead,
+     *                    or the end of the input for a frame that needed {@link #finish()}
+     */
+    public record Decision(long window, long frame, double seconds, int label, double probability, boolean early, double knownAt) {
+    }
+
+    /** Receives a session's outputs, on the thread that pushes samples. */
+    public interface Listener {
+        /**
+         * The running-mean logits {@code [classes]} of {@code frame} (counted from the start of the
+         * stream, at {@code seconds}); the array is the session's own and is overwritten next frame.
+         */
+        default void onFrame(long frame, double seconds, float[] logits) {
+        }
+
+        /** The decision of one window. */
+        default void onDecision(Decision decision) {
+        }
+    }
+
+    private final StreamingModel.FrameStream model;
+    private final Fbank fbank;
+    private final Fbank.Stream features;
+    private final ModelInput input;
+    private final EarlyDecision.Tracker tracker;
+    private final Listener listener;
+    private final int classes;
+    private final int lookAhead;
+    private final float[] frame;   // [F] the normalised frame being stepped
+    private final float[] padding; // [F] a padding frame of the parallel model: zero log-mel, normalised
+    private final float[] scratch; // [SCRATCH] 16-bit samples as floats
+    private long window;
+    private int windowPushed;  // frames of the current window given to the model
+    private int windowEmitted; // outputs of the current window so far
+    private boolean finished;
+
+    /**
+     * A session for {@code model} (128 input features), cutting the stream into windows of
+     * {@code input.frames()} frames normalised by {@code input}, deciding by {@code rule}.
+     */
+    public KeywordSession(StreamingModel model, ModelInput input, EarlyDecision rule, Listener listener) {
+        if (model.inputFeatures() != Fbank.DEFAULT_MEL_BINS) {
+            throw new IllegalArgumentException("the model takes " + model.inputFeatures() + " features per frame; audio gives "
+                    + Fbank.DEFAULT_MEL_BINS + " mel bins");
+        }
+        this.model = model.open();
+        this.input = Objects.requireNonNull(input, "input");
+        this.tracker = rule.tracker();
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.classes = model.numClasses();
+        this.lookAhead = model.lookAhead();
+        fbank = Fbank.forRate(SAMPLE_RATE);
+        features = fbank.stream(this::onFeatures);
+        frame = new float[Fbank.DEFAULT_MEL_BINS];
+        padding = new float[Fbank.DEFAULT_MEL_BINS];
+        input.normalise(padding, 0, padding.length);
+        scratch = new float[SCRATCH];
+    }
+
+    /** Pushes {@code samples[off, off+len)} (floats scaled to [-1, 1), as {@code WavReader} returns them). */
+    public void push(float[] samples, int off, int len) {
+        if (finished) throw new IllegalStateException("session finished; reset() it first");
+        features.push(samples, off, len);
+    }
+
+    /** Pushes 16-bit PCM {@code pcm[off, off+len)}, scaled by 1/32768 as the WAV reader does. */
+    public void push(short[] pcm, int off, int len) {
+        Objects.checkFromIndexSize(off, len, pcm.length);
+        while (len > 0) {
+            int n = Math.min(len, SCRATCH);
+            for (int i = 0; i < n; i++) scratch[i] = pcm[off + i] / 32768f;
+            push(scratch, 0, n);
+            off += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Ends the input: a window the input stopped inside is completed with the parallel model's
+     * padding and its remaining outputs and decision are reported. Samples that do not complete a
+     * frame are dropped; input shorter than one frame (25 ms) yields nothing.
+     */
+    public void finish() {
+        if (finished) return;
+        while (windowPushed > 0) step(padding); // the window's last frame sets windowPushed back to 0
+        finished = true;
+    }
+
+    /** Clears the session for a new stream (frame and window numbers start again at 0). */
+    public void reset() {
+        features.reset();
+        model.reset();
+        tracker.reset();
+        window = 0;
+        windowPushed = 0;
+        windowEmitted = 0;
+        finished = false;
+    }
+
+    /** Frames per window: the model's clip length. */
+    public int windowFrames() {
+        return input.frames();
+    }
+
+    /** The time of frame {@code t}, in seconds from the start of the stream: the end of its 25 ms window. */
+    public double seconds(long t) {
+        return (double) (t * fbank.frameShift() + fbank.windowLength()) / SAMPLE_RATE;
+    }
+
+    /** Seconds of audio from one window's start to the next: {@code windowFrames()} frame shifts. */
+    public double windowSeconds() {
+        return (double) input.frames() * fbank.frameShift() / SAMPLE_RATE;
+    }
+
+    /** How long after a frame's time its output (and a decision on it) is reported: the model's look-ahead. */
+    public double lookAheadSeconds() {
+        return (double) lookAhead * fbank.frameShift() / SAMPLE_RATE;
+    }
+
+    /** Samples pushed so far. */
+    public long samples() {
+        return features.samples();
+    }
+
+    private void onFeatures(float[] mel) {
+        System.arraycopy(mel, 0, frame, 0, frame.length);
+        input.normalise(frame, 0, frame.length);
+        step(frame);
+    }
+
+    /** Gives one frame to the model; the window's last frame flushes it and starts the next window. */
+    private void step(float[] x) {
+        float[] y = model.step(x, 0);
+        windowPushed++;
+        if (y != null) output(y);
+        if (windowPushed == input.frames()) {
+            for (float[] last : model.flush()) output(last);
+            model.reset();
+            tracker.reset();
+            window++;
+            windowPushed = 0;
+            windowEmitted = 0;
+        }
+    }
+
+    private void output(float[] logits) {
+        long t = window * input.frames() + windowEmitted++;
+        double at = seconds(t);
+        listener.onFrame(t, at, logits);
+        if (tracker.decided() >= 0) return;
+        int label = tracker.offer(logits, 0, classes);
+        boolean last = windowEmitted == input.frames();
+        if (label >= 0 || last) {
+            double knownAt = (double) features.samples() / SAMPLE_RATE;
+            listener.onDecision(new Decision(window, t, at, tracker.top(), tracker.probability(), label >= 0, knownAt));
+        }
+    }
+}
