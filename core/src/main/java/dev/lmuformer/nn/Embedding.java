@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * {@code torch.nn.Embedding(V, E, padding_idx)}: token ids {@code [R]} → rows of the weight
- * {@code [R, E]}. The padding row gets no gradient, so it keeps the zeros it is initialised with
- * (as in PyTorch; a row loaded from a checkpoint is looked up as it is). Token inputs of the Long
- * Range Arena models (REFERENCE §6) come through here.
+ * {@code [R, E]}. The padding token maps to zeros and its row gets no gradient, so the row keeps
+ * the zeros it is initialised with, as in PyTorch; here the row is not even read, so the output
+ * does not depend on it and a zero gradient is its exact gradient. Token inputs of the Long Range
+ * Arena models (REFERENCE §6) come through here.
  */
 public final class Embedding {
     /** Weight {@code [V, E]}. */
@@ -48,7 +49,10 @@ public final class Embedding {
         float[] out = y;
         float[] w = weight.data;
         Parallel.forChunks(rows, 256, (from, to) -> {
-            for (int r = from; r < to; r++) System.arraycopy(w, ids[r] * dim, out, r * dim, dim);
+            for (int r = from; r < to; r++) {
+                if (ids[r] == paddingIdx) java.util.Arrays.fill(out, r * dim, (r + 1) * dim, 0f);
+                else System.arraycopy(w, ids[r] * dim, out, r * dim, dim);
+            }
         });
         return y;
     }
