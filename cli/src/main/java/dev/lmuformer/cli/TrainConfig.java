@@ -69,7 +69,7 @@ final class TrainConfig {
         } else if (!task.equals("speechcommands")) {
             String resource = "/configs/lra/" + task + ".yml";
             try (java.io.InputStream in = TrainConfig.class.getResourceAsStream(resource)) {
-                if (in == null) throw new IllegalStateException("the jar lacks " + resource);
+                if (in == null) throw new IllegalStateException("missing resource " + resource + " (a build without configs/)");
                 c.apply(resource, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read " + resource + ": " + e.getMessage(), e);

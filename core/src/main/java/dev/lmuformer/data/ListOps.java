@@ -105,7 +105,10 @@ public final class ListOps {
         return result;
     }
 
-    /** MIN, MAX, MED (the lower median for an even count, as LRA's {@code int(np.median)}), SM (sum mod 10). */
+    /**
+     * MIN, MAX, MED (the median; for an even count the mean of the two middle values rounded
+     * down, as LRA's {@code int(np.median)}), SM (the sum mod 10).
+     */
     static int apply(int op, List<Integer> values) {
         if (values.isEmpty()) throw new IllegalArgumentException(OPERATORS.get(op) + " without arguments");
         List<Integer> v = new ArrayList<>(values);
