@@ -51,6 +51,8 @@ final class TrainConfig {
     int lrschedulerStep = 10;
     double lrschedulerDecay = 0.85;
     long seed = 1;
+    /** The --task the defaults came from. */
+    String task = "speechcommands";
     final List<String> warnings = new ArrayList<>();
 
     /**
@@ -60,6 +62,7 @@ final class TrainConfig {
      */
     static TrainConfig forTask(String task) {
         TrainConfig c = new TrainConfig();
+        c.task = task;
         if (task.equals("psmnist") || task.equals("smnist")) {
             c.model = "psmnist_lmu";
             c.lr = 1e-3;
@@ -205,7 +208,7 @@ final class TrainConfig {
                 "noise=" + noise, "audio_length=" + audioLength, "batch_size=" + batchSize, "dataset_mean=" + datasetMean,
                 "dataset_std=" + datasetStd, "lr=" + lr, "n_epochs=" + nEpochs, "loss=" + loss, "lrscheduler=" + lrschedulerStart + "/"
                         + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed)
-                // only token tasks have a length: the settings of other runs read as before
-                + (seqLen > 0 ? ",seq_len=" + seqLen : "");
+                // the tasks added later than the first two say so, so that runs of those two resume as before
+                + (task.equals("speechcommands") || task.equals("psmnist") ? "" : ",task=" + task + ",seq_len=" + seqLen);
     }
 }
