@@ -180,6 +180,20 @@ class LraReadersTest {
     }
 
     @Test
+    void mnistIdxFilesForSequentialMnist() throws IOException {
+        byte[] labels = {0, 0, 8, 1, 0, 0, 0, 2, 7, 3}; // magic (ubyte, 1 dimension), count 2, labels 7 and 3
+        Path f = dir.resolve("t10k-labels-idx1-ubyte");
+        Files.write(f, labels);
+        Idx idx = Idx.read(f);
+        assertEquals(2, idx.count());
+        assertArrayEquals(new byte[] {7, 3}, idx.data());
+        Files.write(f, java.util.Arrays.copyOf(labels, 9));
+        error(() -> Idx.read(f), "t10k-labels-idx1-ubyte: IDX header says 2 values but the file has 1 (truncated?)");
+        Files.write(f, new byte[] {0, 0, 0x0d, 1, 0, 0, 0, 0});
+        error(() -> Idx.read(f), "IDX type 0xd is not unsigned bytes");
+    }
+
+    @Test
     void tasksSplitTheirFiles() throws IOException {
         byte[] bin = new byte[20 * 3073];
         for (int r = 0; r < 20; r++) bin[r * 3073] = (byte) (r % 10);
