@@ -14,24 +14,22 @@ import java.util.SplittableRandom;
  */
 public enum LraTask {
     /** ListOps: {@code basic_train.tsv}, {@code basic_val.tsv}, {@code basic_test.tsv}. */
-    LISTOPS(2000, "basic_train.tsv, basic_val.tsv, basic_test.tsv (Source<TAB>Target)"),
+    LISTOPS("basic_train.tsv, basic_val.tsv, basic_test.tsv (Source<TAB>Target)"),
     /** IMDb reviews, byte level: {@code imdb.train.tsv}, {@code imdb.test.tsv}, optional {@code imdb.eval.tsv}. */
-    TEXT(4000, "imdb.train.tsv, imdb.test.tsv and optionally imdb.eval.tsv (label<TAB>text)"),
+    TEXT("imdb.train.tsv, imdb.test.tsv and optionally imdb.eval.tsv (label<TAB>text)"),
     /** AAN citation pairs, byte level: {@code new_aan_pairs.train.tsv}, {@code .eval.tsv}, {@code .test.tsv}. */
-    RETRIEVAL(4000, "new_aan_pairs.train.tsv, new_aan_pairs.eval.tsv, new_aan_pairs.test.tsv (label<TAB>id1<TAB>id2<TAB>text1<TAB>text2)"),
+    RETRIEVAL("new_aan_pairs.train.tsv, new_aan_pairs.eval.tsv, new_aan_pairs.test.tsv (label<TAB>id1<TAB>id2<TAB>text1<TAB>text2)"),
     /** Grey CIFAR-10: {@code data_batch_1.bin} … {@code data_batch_5.bin}, {@code test_batch.bin}. */
-    IMAGE(1024, "data_batch_1.bin … data_batch_5.bin and test_batch.bin (CIFAR-10 binary), here or in cifar-10-batches-bin/"),
+    IMAGE("data_batch_1.bin … data_batch_5.bin and test_batch.bin (CIFAR-10 binary), here or in cifar-10-batches-bin/"),
     /** Pathfinder: {@code metadata/*.npy} and the images they list. */
-    PATHFINDER(1024, "metadata/*.npy and the PNG images they list (e.g. the folder pathfinder32/curv_contour_length_14)");
+    PATHFINDER("metadata/*.npy and the PNG images they list (e.g. the folder pathfinder32/curv_contour_length_14)");
 
     /** Seed of the Pathfinder split, fixed so that every run tests on the same images. */
     private static final long SPLIT_SEED = 20240207L;
 
-    private final int standardLength;
     private final String layout;
 
-    LraTask(int standardLength, String layout) {
-        this.standardLength = standardLength;
+    LraTask(String layout) {
         this.layout = layout;
     }
 
@@ -46,11 +44,6 @@ public enum LraTask {
     /** The command-line name ({@code listops}, {@code text}, …). */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** LRA's sequence length for the task (per document for retrieval; 32×32 images for the image tasks). */
-    public int standardLength() {
-        return standardLength;
     }
 
     /** The files the task expects in its folder. */

@@ -95,11 +95,6 @@ public final class LraLmu implements SequenceModel {
         return config.numClasses();
     }
 
-    /** Sequences per example: 1, or 2 for the two-tower model. */
-    public int towers() {
-        return towers;
-    }
-
     /** Token ids, lengths, then the blocks; returns the features {@code [B·towers, L, C]}. */
     private float[] encode(float[] x, int batch, int frames, boolean training) {
         if (frames % towers != 0) throw new IllegalArgumentException("a two-tower input needs an even number of frames, got " + frames);

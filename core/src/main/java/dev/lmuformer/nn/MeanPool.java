@@ -90,9 +90,4 @@ public final class MeanPool {
     public float[] output() {
         return y;
     }
-
-    /** Channels C. */
-    public int width() {
-        return width;
-    }
 }
