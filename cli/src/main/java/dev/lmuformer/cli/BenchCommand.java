@@ -114,11 +114,12 @@ final class BenchCommand implements Callable<Integer> {
             return StreamBench.run(lmu, streams, group, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);
-        int n = config.seqLen();
+        int n = config.seqLen() * config.towers();
         int f = net.inputFeatures();
         SplittableRandom rnd = new SplittableRandom(7);
         float[] x = new float[b * n * f];
-        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        // token models read ids (no padding here), the others real-valued features
+        for (int i = 0; i < x.length; i++) x[i] = config.isLra() ? 1 + rnd.nextInt(config.vocabSize() - 1) : (float) (rnd.nextDouble() * 2 - 1);
         float[] y = new float[b * net.numClasses()];
         for (int i = 0; i < b; i++) y[i * net.numClasses() + rnd.nextInt(net.numClasses())] = 1f;
         TrainStep step = train ? TrainStep.referenceRecipe(net) : null;

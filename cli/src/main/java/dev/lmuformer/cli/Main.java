@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
                 ConvertCommand.class, ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class,
-                StreamCommand.class},
+                StreamCommand.class, ListOpsCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer demo",
                 "  lmuformer train --data data/keywords --out runs/mine",
@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer features --input yes.wav --output x.npy",
                 "  lmuformer stats --data data/keywords --split train",
+                "  lmuformer listops --out lra/listops",
                 "  lmuformer profile --checkpoint model.safetensors --data data/keywords --json"})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT, description = "Print the full stack trace of an error.")

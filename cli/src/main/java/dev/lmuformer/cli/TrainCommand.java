@@ -9,24 +9,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code lmuformer train}: the reference recipe on a Speech Commands folder. */
-@Command(name = "train", description = "Train on a Speech Commands folder with the reference recipe (keys of gsc.yml).",
+/** {@code lmuformer train}: the reference recipe on a Speech Commands folder, or a sequence task. */
+@Command(name = "train", description = "Train on a Speech Commands folder with the reference recipe (keys of gsc.yml), "
+        + "on (permuted) sequential MNIST, or on a Long Range Arena task.",
         footer = {"", "Examples:",
                 "  lmuformer train --config ../shared/reference/gsc.yml --data DIR --out runs/gsc",
                 "  lmuformer train --data data/keywords --set model=lmu_rnn_conv1d --set dim=64 --epochs 20 --out runs/small",
                 "  lmuformer train --data data/keywords --out runs/small --resume   # continue an interrupted run",
-                "  lmuformer train --task psmnist --data mnist/ --out runs/psmnist   # IDX files, the notebook's recipe"})
+                "  lmuformer train --task psmnist --data mnist/ --out runs/psmnist   # IDX files, the notebook's recipe",
+                "  lmuformer train --task smnist --data mnist/ --out runs/smnist     # the same, pixels in order",
+                "  lmuformer listops --out lra/listops && lmuformer train --task listops --data lra/listops --out runs/listops",
+                "  lmuformer train --task image --data cifar-10-batches-bin/ --config configs/lra/image.yml --set dim=32"})
 final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--task", defaultValue = "speechcommands", description = "speechcommands or psmnist (default: ${DEFAULT-VALUE}).")
+    /** The tasks --task accepts. */
+    static final java.util.List<String> TASKS = java.util.stream.Stream.concat(java.util.stream.Stream.of("speechcommands", "psmnist", "smnist"),
+            java.util.Arrays.stream(dev.lmuformer.data.LraTask.values()).map(dev.lmuformer.data.LraTask::id)).toList();
+
+    @Option(names = "--task", defaultValue = "speechcommands",
+            description = "speechcommands, psmnist, smnist, listops, text, retrieval, image or pathfinder (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Option(names = "--config", description = "YAML file with the reference's keys (model, dim, lr, n_epochs, …).")
+    @Option(names = "--config", description = "YAML file with the reference's keys (model, dim, lr, n_epochs, …), over the task's defaults.")
     Path config;
 
-    @Option(names = "--data", defaultValue = "data/keywords", description = "Speech Commands folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "data/keywords", description = "Data folder: Speech Commands, MNIST IDX files or the task's files (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--out", defaultValue = "runs/train", description = "Output folder (default: ${DEFAULT-VALUE}).")
@@ -51,16 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Main.applyThreads(threads);
         java.io.PrintWriter err = spec.commandLine().getErr();
-        boolean psmnist;
-        if (task.equals("psmnist")) {
-            psmnist = true;
-        } else if (task.equals("speechcommands")) {
-            psmnist = false;
-        } else {
-            throw new IllegalArgumentException("--task must be speechcommands or psmnist, got '" + task + "'");
-        }
-        TrainConfig cfg = config == null ? new TrainConfig() : TrainConfig.read(config);
-        if (psmnist && config == null) cfg.psmnistDefaults();
+        if (!TASKS.contains(task)) throw new IllegalArgumentException("--task must be one of " + String.join(", ", TASKS) + ", got '" + task + "'");
+        TrainConfig cfg = TrainConfig.forTask(task);
+        if (config != null) cfg.apply(config);
         overrides.forEach((k, v) -> cfg.set("--set", k, v));
         if (epochs != null) cfg.set("--epochs", "n_epochs", epochs);
         if (seed != null) cfg.set("--seed", "seed", seed);
@@ -71,10 +73,10 @@ final class TrainCommand implements Callable<Integer> {
             }
         }));
         try {
-            if (psmnist) {
-                TrainRun.runPsmnist(cfg, data, out, resume, err);
-            } else {
-                TrainRun.run(cfg, data, out, dev.lmuformer.engine.Parallel.threads(), resume, err);
+            switch (task) {
+                case "speechcommands" -> TrainRun.run(cfg, data, out, dev.lmuformer.engine.Parallel.threads(), resume, err);
+                case "psmnist", "smnist" -> TrainRun.runMnist(cfg, task.equals("psmnist"), data, out, resume, err);
+                default -> TrainRun.runLra(dev.lmuformer.data.LraTask.byId(task), cfg, data, out, resume, err);
             }
         } finally {
             finished.set(true);

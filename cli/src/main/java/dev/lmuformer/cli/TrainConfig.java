@@ -39,6 +39,8 @@ final class TrainConfig {
     double mixup = 0.6;
     boolean noise = true;
     int audioLength = 128;
+    /** Token tasks: the longest sequence (longer ones are cut) and the length the LMU impulse response covers. */
+    int seqLen = 0;
     int batchSize = 128;
     double datasetMean = -6.845978;
     double datasetStd = 5.5654526;
@@ -49,36 +51,57 @@ final class TrainConfig {
     int lrschedulerStep = 10;
     double lrschedulerDecay = 0.85;
     long seed = 1;
+    /** The --task the defaults came from. */
+    String task = "speechcommands";
     final List<String> warnings = new ArrayList<>();
 
-    /** The psMNIST notebook's recipe: psmnist_lmu, Adam 1e-3, cross-entropy, batch 100, 50 epochs. */
-    void psmnistDefaults() {
-        model = "psmnist_lmu";
-        lr = 1e-3;
-        loss = "CE";
-        batchSize = 100;
-        nEpochs = 50;
+    /**
+     * The defaults of a task: the reference recipe for Speech Commands; the psMNIST notebook's for
+     * psmnist and smnist (psmnist_lmu, Adam 1e-3, cross-entropy, batch 100, 50 epochs); for a Long
+     * Range Arena task its file {@code configs/lra/<task>.yml}, bundled in the jar.
+     */
+    static TrainConfig forTask(String task) {
+        TrainConfig c = new TrainConfig();
+        c.task = task;
+        if (task.equals("psmnist") || task.equals("smnist")) {
+            c.model = "psmnist_lmu";
+            c.lr = 1e-3;
+            c.loss = "CE";
+            c.batchSize = 100;
+            c.nEpochs = 50;
+        } else if (!task.equals("speechcommands")) {
+            String resource = "/configs/lra/" + task + ".yml";
+            try (java.io.InputStream in = TrainConfig.class.getResourceAsStream(resource)) {
+                if (in == null) throw new IllegalStateException("missing resource " + resource + " (a build without configs/)");
+                c.apply(resource, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + resource + ": " + e.getMessage(), e);
+            }
+        }
+        return c;
     }
 
-    /** Reads a YAML file (safe constructor: plain maps, lists and scalars only). */
-    static TrainConfig read(Path file) {
+    /** Sets the keys of a YAML file (safe constructor: plain maps, lists and scalars only). */
+    void apply(Path file) {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
         }
+        apply(file.toString(), text);
+    }
+
+    private void apply(String source, String text) {
         Object root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
         } catch (YAMLException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new IllegalArgumentException(source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        TrainConfig c = new TrainConfig();
-        if (root == null) return c;
-        if (!(root instanceof Map)) throw new IllegalArgumentException(file + ": expected a mapping of keys to values");
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) c.set(file.toString(), String.valueOf(e.getKey()), e.getValue());
-        return c;
+        if (root == null) return;
+        if (!(root instanceof Map)) throw new IllegalArgumentException(source + ": expected a mapping of keys to values");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) set(source, String.valueOf(e.getKey()), e.getValue());
     }
 
     /** Sets one key; {@code source} names where it came from in messages. */
@@ -98,6 +121,7 @@ final class TrainConfig {
             case "mixup": mixup = probability(where, value); break;
             case "noise": noise = bool(where, value); break;
             case "audio_length": audioLength = positive(where, value); break;
+            case "seq_len": seqLen = positive(where, value); break;
             case "batch_size": batchSize = positive(where, value); break;
             case "dataset_mean": datasetMean = number(where, value); break;
             case "dataset_std": datasetStd = positiveNumber(where, value); break;
@@ -183,6 +207,8 @@ final class TrainConfig {
                 "num_heads=" + numHeads, "n_class=" + nClass, "theta=" + theta, "freqm=" + freqm, "timem=" + timem, "mixup=" + mixup,
                 "noise=" + noise, "audio_length=" + audioLength, "batch_size=" + batchSize, "dataset_mean=" + datasetMean,
                 "dataset_std=" + datasetStd, "lr=" + lr, "n_epochs=" + nEpochs, "loss=" + loss, "lrscheduler=" + lrschedulerStart + "/"
-                        + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed);
+                        + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed)
+                // the tasks added later than the first two say so, so that runs of those two resume as before
+                + (task.equals("speechcommands") || task.equals("psmnist") ? "" : ",task=" + task + ",seq_len=" + seqLen);
     }
 }

@@ -4,9 +4,6 @@ import dev.lmuformer.engine.Tensor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -14,13 +11,10 @@ import java.util.SplittableRandom;
  * permuted by one fixed permutation, as a sequence {@code [784, 1]}; targets one-hot over 10
  * classes. Batches are shuffled per epoch from (seed, epoch) when asked.
  */
-public final class PermutedMnist implements BatchSource {
+public final class PermutedMnist extends IndexedBatches {
     private final Idx images;
     private final Idx labels;
     private final int[] permutation;
-    private final int batchSize;
-    private final boolean shuffle;
-    private final long seed;
     private final int classes = 10;
 
     /**
@@ -29,30 +23,18 @@ public final class PermutedMnist implements BatchSource {
      * @param permutation pixel order (a permutation of 0 … pixels−1)
      */
     public PermutedMnist(Idx images, Idx labels, int[] permutation, int batchSize, boolean shuffle, long seed) {
+        super(images.count(), batchSize, shuffle, seed);
         if (images.count() != labels.count()) throw new IllegalArgumentException(images.count() + " images but " + labels.count() + " labels");
         if (permutation.length != images.itemSize()) throw new IllegalArgumentException("permutation of " + permutation.length + " for " + images.itemSize() + " pixels");
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive");
         for (byte l : labels.data()) if ((l & 0xff) >= classes) throw new IllegalArgumentException("label " + (l & 0xff) + " outside 0…9");
         this.images = images;
         this.labels = labels;
         this.permutation = permutation.clone();
-        this.batchSize = batchSize;
-        this.shuffle = shuffle;
-        this.seed = seed;
     }
 
     /** The permutation drawn from {@code seed} (Fisher–Yates over a seeded generator). */
     public static int[] permutation(int pixels, long seed) {
-        int[] p = new int[pixels];
-        for (int i = 0; i < pixels; i++) p[i] = i;
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = pixels - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return shuffled(pixels, new SplittableRandom(seed));
     }
 
     /** The first existing file among the names (raw or .gz) in {@code dir}. */
@@ -67,34 +49,7 @@ public final class PermutedMnist implements BatchSource {
     }
 
     @Override
-    public Iterator<Batch> epoch(int epoch) {
-        int n = images.count();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        if (shuffle) {
-            SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        List<int[]> batches = new ArrayList<>();
-        for (int s = 0; s < n; s += batchSize) batches.add(java.util.Arrays.copyOfRange(order, s, Math.min(n, s + batchSize)));
-        Iterator<int[]> it = batches.iterator();
-        return new Iterator<>() {
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            public Batch next() {
-                return batch(it.next());
-            }
-        };
-    }
-
-    private Batch batch(int[] indices) {
+    Batch batch(int[] indices) {
         int pixels = images.itemSize();
         float[] x = new float[indices.length * pixels]; // (B, 784, 1)
         float[] y = new float[indices.length * classes];
@@ -105,15 +60,5 @@ public final class PermutedMnist implements BatchSource {
             y[b * classes + (labels.data()[indices[b]] & 0xff)] = 1f;
         }
         return new Batch(new Tensor(x, indices.length, pixels, 1), new Tensor(y, indices.length, classes), indices);
-    }
-
-    @Override
-    public int batchesPerEpoch() {
-        return (images.count() + batchSize - 1) / batchSize;
-    }
-
-    @Override
-    public int size() {
-        return images.count();
     }
 }

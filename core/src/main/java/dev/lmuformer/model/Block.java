@@ -2,6 +2,8 @@ package dev.lmuformer.model;
 
 import dev.lmuformer.nn.Ops;
 
+import java.util.List;
+
 /** A residual block ({@code block.k}): {@code x = x + attn(x); x = x + mlp(x)} (REFERENCE §4). */
 final class Block<A extends Sublayer, M extends Sublayer> {
     final A attn;
@@ -36,5 +38,22 @@ final class Block<A extends Sublayer, M extends Sublayer> {
         mlp.backward(dOut, dMid);
         System.arraycopy(dMid, 0, dx, 0, n);
         attn.backward(dMid, dx);
+    }
+
+    /**
+     * Backward through a stack of blocks, last first, alternating between two buffers of
+     * {@code [B, N, C]}: {@code dOut} holds the gradient of the last block's output (it is
+     * overwritten), {@code spare} is scratch. Returns the buffer that holds the gradient of the
+     * first block's input.
+     */
+    static float[] backwardAll(List<? extends Block<?, ?>> blocks, float[] dOut, float[] spare) {
+        float[] dy = dOut, dx = spare;
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            blocks.get(i).backward(dy, dx);
+            float[] t = dy;
+            dy = dx;
+            dx = t;
+        }
+        return dy;
     }
 }

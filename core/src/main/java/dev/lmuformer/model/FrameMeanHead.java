@@ -2,6 +2,7 @@ package dev.lmuformer.model;
 
 import dev.lmuformer.nn.Dropout;
 import dev.lmuformer.nn.Linear;
+import dev.lmuformer.nn.MeanPool;
 import dev.lmuformer.nn.Parameter;
 
 import java.util.List;
@@ -13,16 +14,19 @@ import java.util.List;
  */
 final class FrameMeanHead {
     final Linear head;
+    private final MeanPool pool;
     private final Dropout dropout;
     private final int width;
     private final int classes;
-    private float[] pooled; // (B, C)
+    private float[] running; // (N, B, C)
     private float[] dPooled; // (B, C)
+    private float[] dDropped; // (B, C)
     private int batch;
     private int frames;
 
     FrameMeanHead(String name, int width, int classes, Dropout dropout) {
         this.head = new Linear(name, width, classes, true);
+        this.pool = new MeanPool(width);
         this.width = width;
         this.classes = classes;
         this.dropout = dropout;
@@ -32,33 +36,15 @@ final class FrameMeanHead {
     float[] forward(float[] features, int batch, int frames, boolean training) {
         this.batch = batch;
         this.frames = frames;
-        pooled = dev.lmuformer.nn.Ops.zeroed(pooled, batch * width);
-        for (int b = 0; b < batch; b++) {
-            double[] sum = new double[width];
-            for (int t = 0; t < frames; t++) {
-                int o = (b * frames + t) * width;
-                for (int c = 0; c < width; c++) sum[c] += features[o + c];
-            }
-            for (int c = 0; c < width; c++) pooled[b * width + c] = (float) (sum[c] / frames);
-        }
+        float[] pooled = pool.forward(features, batch, frames, null);
         float[] in = dropout == null ? pooled : dropout.forward(pooled, batch * width, training);
         return java.util.Arrays.copyOf(head.forward(in, batch), batch * classes);
     }
 
     /** Streaming readout [N, B, classes] from features [B, N, C]. */
     float[] allSeq(float[] features, int batch, int frames) {
-        float[] running = new float[frames * batch * width]; // (N, B, C)
-        for (int b = 0; b < batch; b++) {
-            double[] sum = new double[width];
-            for (int t = 0; t < frames; t++) {
-                int o = (b * frames + t) * width;
-                int r = (t * batch + b) * width;
-                for (int c = 0; c < width; c++) {
-                    sum[c] += features[o + c];
-                    running[r + c] = (float) (sum[c] / (t + 1));
-                }
-            }
-        }
+        running = dev.lmuformer.nn.Ops.ensure(running, frames * batch * width);
+        pool.running(features, batch, frames, null, running);
         return java.util.Arrays.copyOf(head.forward(running, frames * batch), frames * batch * classes);
     }
 
@@ -68,16 +54,12 @@ final class FrameMeanHead {
         if (dropout == null) {
             head.backward(dLogits, dPooled);
         } else {
-            float[] dDropped = new float[batch * width];
+            dDropped = dev.lmuformer.nn.Ops.zeroed(dDropped, batch * width);
             head.backward(dLogits, dDropped);
             dropout.backward(dDropped, dPooled);
         }
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < frames; t++) {
-                int o = (b * frames + t) * width;
-                for (int c = 0; c < width; c++) dFeatures[o + c] = dPooled[b * width + c] / frames;
-            }
-        }
+        java.util.Arrays.fill(dFeatures, 0, batch * frames * width, 0f);
+        pool.backward(dPooled, dFeatures);
     }
 
     List<Parameter> parameters() {

@@ -45,7 +45,9 @@ public record Layer(String name, Kind kind, int in, int out, int kernel, int hea
         /** Leaky integrate-and-fire neurons. */
         LIF,
         /** Element-wise sum of two branches (residual connections). */
-        ADD
+        ADD,
+        /** Token embedding: a table lookup per frame (in: the vocabulary size), no arithmetic. */
+        EMBEDDING
     }
 
     /** Copies the input list. */

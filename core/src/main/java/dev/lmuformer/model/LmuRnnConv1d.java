@@ -32,23 +32,29 @@ public final class LmuRnnConv1d implements SequenceModel {
         this.config = config;
         this.width = config.embedDims();
         patchEmbed = new ConvPatchEmbed("patch_embed", config.inChannels(), width);
-        for (int i = 0; i < config.depths(); i++) {
-            String p = "block." + i;
-            blocks.add(new Block<>(new LmuMixer(p + ".attn", width, config.theta(), config.seqLen()),
-                    new ConvMlp(p + ".mlp", width, width * config.mlpRatios()), width));
-        }
+        for (int i = 0; i < config.depths(); i++) blocks.add(block(config, i));
         head = new FrameMeanHead("head", width, config.numClasses(), null);
         for (int i = 0; i < patchEmbed.convs.length; i++) {
             state.params(patchEmbed.convs[i].parameters()).norm(patchEmbed.norms[i]);
         }
         state.params(patchEmbed.rpe.parameters());
-        for (int i = 0; i < blocks.size(); i++) {
-            Block<LmuMixer, ConvMlp> b = blocks.get(i);
-            registerCell(state, "block." + i + ".attn.lmu", b.attn.lmu);
-            state.params(b.attn.projConv.parameters()).norm(b.attn.projBn);
-            state.params(b.mlp.fc1.parameters()).norm(b.mlp.fc1Bn).params(b.mlp.fc2.parameters()).norm(b.mlp.fc2Bn);
-        }
+        for (int i = 0; i < blocks.size(); i++) register(state, i, blocks.get(i));
         state.params(head.parameters());
+    }
+
+    /** {@code block.i} at the config's width, MLP ratio, θ and length. */
+    static Block<LmuMixer, ConvMlp> block(ModelConfig config, int i) {
+        String p = "block." + i;
+        int width = config.embedDims();
+        return new Block<>(new LmuMixer(p + ".attn", width, config.theta(), config.seqLen()),
+                new ConvMlp(p + ".mlp", width, width * config.mlpRatios()), width);
+    }
+
+    /** Registers the tensors of {@code block.i} in reference order. */
+    static void register(StateDict state, int i, Block<LmuMixer, ConvMlp> b) {
+        registerCell(state, "block." + i + ".attn.lmu", b.attn.lmu);
+        state.params(b.attn.projConv.parameters()).norm(b.attn.projBn);
+        state.params(b.mlp.fc1.parameters()).norm(b.mlp.fc1Bn).params(b.mlp.fc2.parameters()).norm(b.mlp.fc2Bn);
     }
 
     /** Registers an LMU cell's buffers A, B, H and its parameters in reference order. */
@@ -121,13 +127,7 @@ public final class LmuRnnConv1d implements SequenceModel {
         dA = Ops.ensure(dA, n);
         dB = Ops.ensure(dB, n);
         head.backward(dLogits, dA);
-        for (int i = blocks.size() - 1; i >= 0; i--) {
-            blocks.get(i).backward(dA, dB);
-            float[] t = dA;
-            dA = dB;
-            dB = t;
-        }
-        patchEmbed.backward(dA);
+        patchEmbed.backward(Block.backwardAll(blocks, dA, dB));
     }
 
     /** The features (last block output) of the last forward, {@code [B, N, C]}. */

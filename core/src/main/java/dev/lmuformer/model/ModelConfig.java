@@ -7,7 +7,8 @@ import java.util.Map;
  * A model's architecture and sizes, with the reference's argument names. Keys absent from a
  * checkpoint take the Speech Commands values (C 256, depth 1, MLP ratio 4, F 128, 35 classes,
  * 16 heads, N 128, θ 128) or, for the psMNIST models, the notebook's (hidden 346, memory 468,
- * N 784, θ 784, 10 classes).
+ * N 784, θ 784, 10 classes), or for the Long Range Arena model {@code lra_lmu} ListOps-sized ones
+ * (C 64, depth 2, MLP ratio 2, vocabulary 16, 10 classes, N 2000, θ 2000, one tower).
  *
  * @param arch        registry name, e.g. {@code lmu_rnn_conv1d}
  * @param embedDims   C, the embedding width
@@ -20,9 +21,11 @@ import java.util.Map;
  * @param theta       LMU window θ
  * @param hiddenSize  psMNIST: LMU hidden size
  * @param memorySize  psMNIST: LMU memory size
+ * @param vocabSize   token models: vocabulary size (token 0 is padding)
+ * @param towers      token models: sequences per example, 1, or 2 for a two-tower (retrieval) model
  */
 public record ModelConfig(String arch, int embedDims, int depths, int mlpRatios, int inChannels, int numClasses,
-                          int numHeads, int seqLen, double theta, int hiddenSize, int memorySize) {
+                          int numHeads, int seqLen, double theta, int hiddenSize, int memorySize, int vocabSize, int towers) {
 
     /** Validates sizes. */
     public ModelConfig {
@@ -36,7 +39,15 @@ public record ModelConfig(String arch, int embedDims, int depths, int mlpRatios,
         positive("seq_len", seqLen);
         positive("hidden_size", hiddenSize);
         positive("memory_size", memorySize);
+        if (vocabSize < 2) throw new IllegalArgumentException("vocab_size must be at least 2 (padding and one token), got " + vocabSize);
+        if (towers != 1 && towers != 2) throw new IllegalArgumentException("towers must be 1 or 2, got " + towers);
         if (!(theta > 0) || Double.isInfinite(theta)) throw new IllegalArgumentException("theta must be positive, got " + theta);
+    }
+
+    /** A config of a model without token inputs (vocabulary 257, one tower). */
+    public ModelConfig(String arch, int embedDims, int depths, int mlpRatios, int inChannels, int numClasses,
+                       int numHeads, int seqLen, double theta, int hiddenSize, int memorySize) {
+        this(arch, embedDims, depths, mlpRatios, inChannels, numClasses, numHeads, seqLen, theta, hiddenSize, memorySize, 257, 1);
     }
 
     private static void positive(String key, int v) {
@@ -48,9 +59,15 @@ public record ModelConfig(String arch, int embedDims, int depths, int mlpRatios,
         return arch.startsWith("psmnist");
     }
 
+    /** True for the Long Range Arena token models, whose inputs are token ids. */
+    public boolean isLra() {
+        return arch.startsWith("lra");
+    }
+
     /** The defaults of an architecture. */
     public static ModelConfig defaults(String arch) {
         if (arch.startsWith("psmnist")) return new ModelConfig(arch, 256, 1, 4, 1, 10, 16, 784, 784, 346, 468);
+        if (arch.startsWith("lra")) return new ModelConfig(arch, 64, 2, 2, 1, 10, 16, 2000, 2000, 346, 468, 16, 1);
         return new ModelConfig(arch, 256, 1, 4, 128, 35, 16, 128, 128, 346, 468);
     }
 
@@ -65,7 +82,8 @@ public record ModelConfig(String arch, int embedDims, int depths, int mlpRatios,
                 intOf(values, "mlp_ratios", d.mlpRatios), intOf(values, "in_channels", d.inChannels),
                 intOf(values, "num_classes", d.numClasses), intOf(values, "num_heads", d.numHeads),
                 intOf(values, "seq_len", d.seqLen), doubleOf(values, "theta", d.theta),
-                intOf(values, "hidden_size", d.hiddenSize), intOf(values, "memory_size", d.memorySize));
+                intOf(values, "hidden_size", d.hiddenSize), intOf(values, "memory_size", d.memorySize),
+                intOf(values, "vocab_size", d.vocabSize), intOf(values, "towers", d.towers));
     }
 
     private static int intOf(Map<String, ?> m, String key, int fallback) {
@@ -102,6 +120,15 @@ public record ModelConfig(String arch, int embedDims, int depths, int mlpRatios,
             m.put("seq_len", seqLen);
             m.put("theta", theta);
             m.put("num_classes", numClasses);
+        } else if (isLra()) {
+            m.put("embed_dims", embedDims);
+            m.put("depths", depths);
+            m.put("mlp_ratios", mlpRatios);
+            m.put("vocab_size", vocabSize);
+            m.put("towers", towers);
+            m.put("num_classes", numClasses);
+            m.put("seq_len", seqLen);
+            m.put("theta", theta);
         } else {
             m.put("embed_dims", embedDims);
             m.put("depths", depths);

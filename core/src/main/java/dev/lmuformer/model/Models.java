@@ -12,7 +12,8 @@ public final class Models {
             SpikingLmuFormer.Variant.SLMU_RNN_MS_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.SLMU_RNN_MS_CONV1D),
             SpikingLmuFormer.Variant.SLMU_RNN_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.SLMU_RNN_CONV1D),
             SpikingLmuFormer.Variant.ATTN_MS_CONV1D.arch(), c -> new SpikingLmuFormer(c, SpikingLmuFormer.Variant.ATTN_MS_CONV1D),
-            PsmnistSlmu.ARCH, PsmnistSlmu::new);
+            PsmnistSlmu.ARCH, PsmnistSlmu::new,
+            LraLmu.ARCH, LraLmu::new);
 
     private Models() {
     }

@@ -156,13 +156,7 @@ public final class SpikingLmuFormer implements SequenceModel {
         } else {
             head.backward(dLogits, dA);
         }
-        for (int i = blocks.size() - 1; i >= 0; i--) {
-            blocks.get(i).backward(dA, dB);
-            float[] t = dA;
-            dA = dB;
-            dB = t;
-        }
-        patchEmbed.backward(dA);
+        patchEmbed.backward(Block.backwardAll(blocks, dA, dB));
     }
 
     /** Every neuron layer in forward order, for firing rates. */

@@ -2,6 +2,7 @@ package dev.lmuformer.model;
 
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.nn.BatchNorm1d;
+import dev.lmuformer.nn.Embedding;
 import dev.lmuformer.nn.Parameter;
 
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class StateDict {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<BatchNorm1d> norms = new ArrayList<>();
+    private final List<Embedding> embeddings = new ArrayList<>();
     private final List<Runnable> loadListeners = new ArrayList<>();
 
     /** Registers trainable parameters. */
@@ -42,6 +44,13 @@ public final class StateDict {
         put(new Entry(bn.prefix() + ".running_mean", bn.runningMean, shape, false, false));
         put(new Entry(bn.prefix() + ".running_var", bn.runningVar, shape, false, false));
         norms.add(bn);
+        return this;
+    }
+
+    /** Registers an embedding's weight (initialised apart: {@link Init}). */
+    public StateDict embedding(Embedding e) {
+        params(e.parameters());
+        embeddings.add(e);
         return this;
     }
 
@@ -74,6 +83,11 @@ public final class StateDict {
     /** The batch norms, in order. */
     public List<BatchNorm1d> norms() {
         return Collections.unmodifiableList(norms);
+    }
+
+    /** The embeddings, in order. */
+    public List<Embedding> embeddings() {
+        return Collections.unmodifiableList(embeddings);
     }
 
     /** Number of trainable values. */

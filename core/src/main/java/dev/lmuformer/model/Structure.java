@@ -31,18 +31,31 @@ final class Structure {
             x = s.norm(pe.norms[i], x);
         }
         x = s.add("patch_embed.rpe_residual", x, s.conv(pe.rpe, x));
-        for (int i = 0; i < m.blocks.size(); i++) {
-            String p = "block." + i;
-            Block<LmuMixer, ConvMlp> b = m.blocks.get(i);
-            Signal a = s.cell(p + ".attn.lmu", b.attn.lmu, x);
-            a = s.norm(b.attn.projBn, s.conv(b.attn.projConv, a));
-            x = s.add(p + ".attn_residual", x, a);
-            Signal h = s.elementwise(p + ".mlp.fc1_lif", Layer.Kind.GELU, s.norm(b.mlp.fc1Bn, s.conv(b.mlp.fc1, x)));
-            h = s.elementwise(p + ".mlp.fc2_lif", Layer.Kind.RELU, s.norm(b.mlp.fc2Bn, s.conv(b.mlp.fc2, h)));
-            x = s.add(p + ".mlp_residual", x, h);
-        }
-        s.meanHead(m.head, x);
+        s.meanHead(m.head, s.lmuBlocks(m.blocks, x));
         return s.layers;
+    }
+
+    static List<Layer> of(LraLmu m) {
+        Structure s = new Structure();
+        var e = m.embedding;
+        Signal x = s.add(new Layer("embedding", Layer.Kind.EMBEDDING, e.vocabulary(), e.dim(), 1, 1, List.of(Signal.real(1)), null));
+        s.meanHead(m.head, s.lmuBlocks(m.blocks, x));
+        return s.layers;
+    }
+
+    /** The LMUFormer blocks: LMU mixer → proj_conv → proj_bn, then the MLP, each with its residual sum. */
+    private Signal lmuBlocks(List<Block<LmuMixer, ConvMlp>> blocks, Signal x) {
+        for (int i = 0; i < blocks.size(); i++) {
+            String p = "block." + i;
+            Block<LmuMixer, ConvMlp> b = blocks.get(i);
+            Signal a = cell(p + ".attn.lmu", b.attn.lmu, x);
+            a = norm(b.attn.projBn, conv(b.attn.projConv, a));
+            x = add(p + ".attn_residual", x, a);
+            Signal h = elementwise(p + ".mlp.fc1_lif", Layer.Kind.GELU, norm(b.mlp.fc1Bn, conv(b.mlp.fc1, x)));
+            h = elementwise(p + ".mlp.fc2_lif", Layer.Kind.RELU, norm(b.mlp.fc2Bn, conv(b.mlp.fc2, h)));
+            x = add(p + ".mlp_residual", x, h);
+        }
+        return x;
     }
 
     static List<Layer> of(SpikingLmuFormer m) {
@@ -137,9 +150,13 @@ final class Structure {
     }
 
     private void meanHead(FrameMeanHead head, Signal x) {
-        Linear c = head.head;
+        meanHead(head.head, x);
+    }
+
+    /** The mean over frames, then the head (which may read more than the mean: the two-tower combination). */
+    private void meanHead(Linear c, Signal x) {
         layers.add(new Layer(name(c) + ".mean", Layer.Kind.MEAN, x.width(), x.width(), 1, 1, List.of(x), null));
-        add(new Layer(name(c), Layer.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(Signal.real(x.width())), null));
+        add(new Layer(name(c), Layer.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(Signal.real(c.inFeatures())), null));
     }
 
     private Signal conv(Conv1d c, Signal x) {

@@ -31,7 +31,7 @@ import java.util.Map;
  * <li>spiking self-attention {@code (q kᵀ) v}: 2·N²·d per head in the reference's order, 2·N²·C in
  *     all (the engine computes {@code q (kᵀ v)}, 2·N·d·C); not causal, so no streaming cost;</li>
  * <li>batch norm, ReLU, GELU, LIF, residual sums, the attention scale and the mean over frames:
- *     one element-wise operation per element, not MACs.</li>
+ *     one element-wise operation per element, not MACs; a token embedding is a lookup, no operation.</li>
  * </ul>
  * A product whose input is spikes needs no multiplication: it is an accumulation (AC), and the
  * synaptic operations are Σ input spikes × fan-out (O·K for a convolution's input channel, O for
@@ -150,6 +150,7 @@ public final class ModelProfiler {
                 case HEAD -> products(l, l.out(), l.out());
                 case LMU_MEMORY -> memory(l);
                 case ATTENTION -> attention(l);
+                case EMBEDDING -> new LayerCost(l.name(), l.kind(), l.in() + "→" + l.out(), OpCount.ZERO, OpCount.ZERO, null);
                 default -> new LayerCost(l.name(), l.kind(), l.in() + "", elementwise(n * l.out()), elementwise(l.out()), null);
             };
         }

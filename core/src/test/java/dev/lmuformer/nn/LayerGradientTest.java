@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Random;
 
 import static dev.lmuformer.testing.GradCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Finite-difference checks of every layer's backward on small random shapes (issue 2, line 2). */
 @Tag("kernels")
@@ -99,6 +101,48 @@ class LayerGradientTest {
         cell.wU.bias.data[0] = 1.5f; // keep u mostly positive so the ReLU kink is rarely near
         GradCheck.check("lmu", fn(x -> cell.forward(x, batch, frames), cell::backward), randn(rnd, batch * frames * in, 1),
                 batch * frames * hidden, cell.parameters(), true, 1e-3, 5e-3, 12);
+    }
+
+    @Test
+    void embeddingAddsIntoLookedUpRowsAndNeverThePaddingRow() {
+        Random rnd = new Random(13);
+        int vocab = 6, dim = 4;
+        Embedding emb = new Embedding("e", vocab, dim, 0);
+        System.arraycopy(randn(rnd, vocab * dim, 1), 0, emb.weight.data, 0, vocab * dim); // even a non-zero padding row is not read
+        int[] ids = {3, 0, 5, 3, 1, 0, 2}; // a repeated token and padding
+        GradCheck.check("embedding", fn(x -> emb.forward(ids, ids.length), (dy, dx) -> emb.backward(dy)), new float[0],
+                ids.length * dim, emb.parameters(), false, EPS, TOL, 14);
+        float[] y = emb.forward(ids, ids.length);
+        for (int c = 0; c < dim; c++) {
+            assertEquals(0f, emb.weight.grad[c], "no gradient for the padding row");
+            assertEquals(0f, y[dim + c], "padding maps to zeros");
+            assertEquals(emb.weight.data[3 * dim + c], y[c]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> emb.forward(new int[] {vocab}, 1));
+    }
+
+    @Test
+    void maskedMeanPoolDividesByTheTrueLength() {
+        Random rnd = new Random(15);
+        int batch = 3, frames = 5, width = 4;
+        MeanPool pool = new MeanPool(width);
+        int[] lengths = {5, 2, 0};
+        float[] x = randn(rnd, batch * frames * width, 1);
+        GradCheck.check("mean pool", fn(in -> pool.forward(in, batch, frames, lengths), pool::backward), x, batch * width, List.of(),
+                true, EPS, TOL, 16);
+        float[] y = pool.forward(x, batch, frames, lengths).clone();
+        float[] dx = new float[x.length];
+        pool.backward(randn(rnd, batch * width, 1), dx);
+        float[] running = new float[frames * batch * width];
+        pool.running(x, batch, frames, lengths, running);
+        for (int c = 0; c < width; c++) {
+            int second = frames * width + c; // sequence 1, frame 0
+            assertEquals((x[second] + x[second + width]) / 2, y[width + c], 1e-6, "mean of the two real frames");
+            assertEquals(0f, y[2 * width + c], "an empty sequence pools to zero");
+            for (int t = 2; t < frames; t++) assertEquals(0f, dx[second + t * width], "padding gets no gradient");
+            assertEquals(x[second], running[width + c], 1e-6, "running mean after the first frame");
+            assertEquals(y[width + c], running[((frames - 1) * batch + 1) * width + c], 1e-6, "the running mean stops at the end");
+        }
     }
 
     private interface Forward {
