@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --mode loader --data data/keywords --threads 2",
                 "  lmuformer bench --mode stream --threads 1",
                 "  lmuformer bench --mode stream --model slmu_rnn_ms_conv1d --threads 1",
-                "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2"})
+                "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2",
+                "  lmuformer bench --mode stream --streams 256 --audio --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -65,9 +66,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "1", description = "Stream mode: streams stepped per frame tick (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--group", defaultValue = "" + LmuFormerStream.DEFAULT_GROUP,
-            description = "Stream mode: most streams stepped together as one matrix product per layer (1 = one by one; default: ${DEFAULT-VALUE}).")
-    int group;
+    @Option(names = "--group",
+            description = "Stream mode, lmu_rnn_conv1d: most streams stepped together as one matrix product per layer (1 = one by one; default: "
+                    + LmuFormerStream.DEFAULT_GROUP + ").")
+    Integer group;
+
+    @Option(names = "--audio", description = "Stream mode, lmu_rnn_conv1d: feed keyword sessions 10 ms of audio per tick, so the filterbank and decisions are timed too.")
+    boolean audio;
 
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
@@ -107,11 +112,13 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.fromMap(model, overrides);
         SequenceModel net = Models.create(config);
         if (mode.equals("stream")) {
-            if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group, seconds, json, out);
-            if (streams < 1 || group < 1 || !(seconds > 0)) {
+            if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group == null ? 1 : group, seconds, json, out);
+            int g = group == null ? LmuFormerStream.DEFAULT_GROUP : group;
+            if (audio && group != null) throw new IllegalArgumentException("--group does not apply with --audio: sessions step in groups of " + LmuFormerStream.DEFAULT_GROUP);
+            if (streams < 1 || g < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }
-            return StreamBench.run(lmu, streams, group, seconds, json, out);
+            return StreamBench.run(lmu, streams, g, audio, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);
         int n = config.seqLen() * config.towers();

@@ -5,7 +5,11 @@ import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.model.Init;
 import dev.lmuformer.model.LmuRnnConv1d;
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.KeywordSession;
 import dev.lmuformer.stream.LmuFormerStream;
+import dev.lmuformer.stream.SessionGroup;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -20,7 +24,9 @@ import java.util.SplittableRandom;
  * a warm-up long enough for the JIT. At 10 ms per frame the streams keep up with real time when a
  * tick takes at most 10 ms on average; {@code real_time_streams} counts the streams whose frames are
  * done within those 10 ms (all of them, or the share of the mean tick that fits), never more than
- * were run — run more streams to see whether more fit.
+ * were run — run more streams to see whether more fit. With {@code audio}, each stream is a
+ * {@link KeywordSession} of a {@link SessionGroup} instead: a tick pushes 10 ms of audio (160 samples)
+ * into every session and steps the group, so the filterbank, normalisation and decisions are timed too.
  */
 final class StreamBench {
     static final double FRAME_MS = 10.0;
@@ -28,26 +34,21 @@ final class StreamBench {
     private StreamBench() {
     }
 
-    static int run(LmuRnnConv1d net, int streams, int group, double seconds, boolean json, PrintWriter out) throws Exception {
+    static int run(LmuRnnConv1d net, int streams, int group, boolean audio, double seconds, boolean json, PrintWriter out) throws Exception {
         Init.pytorchDefault(net, 1);
         LmuFormerStream model = new LmuFormerStream(net);
-        int f = model.inputFeatures();
-        LmuFormerStream.State[] states = new LmuFormerStream.State[streams];
-        float[][] frames = new float[streams][f];
-        SplittableRandom rnd = new SplittableRandom(7);
-        for (int i = 0; i < streams; i++) {
-            states[i] = model.newState();
-            for (int j = 0; j < f; j++) frames[i][j] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        // Warm-up: enough steps for the JIT's top tier, and at least a second.
+        Runnable tick = audio ? sessionTick(model, streams) : modelTick(model, streams, group);
+        // Warm-up: enough steps for the JIT's top tier, and at least a second; from audio, three
+        // windows of 128 frames too, so that window ends (flushes) are compiled as well.
         long warmEnd = System.nanoTime() + 1_000_000_000L;
-        for (long steps = 0; steps < 20_000 || System.nanoTime() < warmEnd; steps += streams) model.stepAll(states, frames, streams, group);
+        int warmTicks = audio ? 3 * 128 : 0;
+        for (long steps = 0, t = 0; steps < 20_000 || t < warmTicks || System.nanoTime() < warmEnd; steps += streams, t++) tick.run();
         double[] ms = new double[1 << 16];
         int ticks = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (ticks < 50 || (System.nanoTime() < end && ticks < ms.length)) {
             long t0 = System.nanoTime();
-            model.stepAll(states, frames, streams, group);
+            tick.run();
             ms[ticks++] = (System.nanoTime() - t0) / 1e6;
         }
         double[] sorted = Arrays.copyOf(ms, ticks);
@@ -61,6 +62,7 @@ final class StreamBench {
         r.put("mode", "stream");
         r.put("embed_dims", net.config().embedDims());
         r.put("streams", streams);
+        r.put("input", audio ? "audio" : "frames");
         r.put("group", group);
         r.put("threads", Parallel.threads());
         r.put("kernels", Kernels.get().name());
@@ -76,11 +78,39 @@ final class StreamBench {
         if (json) {
             out.println(JSON.std.asString(r));
         } else {
-            out.printf("%s stream, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
+            out.printf("%s stream%s, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
                             + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
-                    LmuRnnConv1d.ARCH, net.config().embedDims(), streams, group, Main.engineLine(), median, mean, r.get("p90_tick_ms"),
+                    LmuRnnConv1d.ARCH, audio ? " from audio (keyword sessions)" : "", net.config().embedDims(), streams, group, Main.engineLine(), median, mean, r.get("p90_tick_ms"),
                     median / streams, realTime, streams, FRAME_MS, model.lookAhead(), model.lookAhead() * FRAME_MS);
         }
         return 0;
+    }
+
+    /** One frame of random features into every stream, stepped in groups of at most {@code group}. */
+    private static Runnable modelTick(LmuFormerStream model, int streams, int group) {
+        int f = model.inputFeatures();
+        LmuFormerStream.State[] states = new LmuFormerStream.State[streams];
+        float[][] frames = new float[streams][f];
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int i = 0; i < streams; i++) {
+            states[i] = model.newState();
+            for (int j = 0; j < f; j++) frames[i][j] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return () -> model.stepAll(states, frames, streams, group);
+    }
+
+    /** 10 ms of audio (a second of noise per session, looped) into every session of a group, then its tick. */
+    private static Runnable sessionTick(LmuFormerStream model, int streams) {
+        int hop = KeywordSession.SAMPLE_RATE / 100;
+        SessionGroup sessions = new SessionGroup(model, streams, ModelInput.DEFAULT, EarlyDecision.DEFAULT, i -> new KeywordSession.Listener() { });
+        float[][] audio = new float[streams][KeywordSession.SAMPLE_RATE];
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (float[] a : audio) for (int j = 0; j < a.length; j++) a[j] = (float) (0.1 * (rnd.nextDouble() * 2 - 1));
+        int[] at = {0};
+        return () -> {
+            for (int i = 0; i < streams; i++) sessions.session(i).push(audio[i], at[0], hop);
+            at[0] = (at[0] + hop) % KeywordSession.SAMPLE_RATE;
+            sessions.tick();
+        };
     }
 }

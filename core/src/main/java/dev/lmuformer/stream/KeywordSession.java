@@ -4,6 +4,9 @@ import dev.lmuformer.audio.Fbank;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
 
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,7 +34,8 @@ import java.util.Objects;
  *
  * <p>Sessions are independent (each owns its filterbank and model state; many may share one
  * {@link StreamingModel}); one session is used by one thread at a time. Nothing is allocated per
- * frame.
+ * frame. A {@link SessionGroup} steps many sessions' frames together, which is faster on models
+ * that batch streams ({@link LmuFormerStream}).
  */
 public final class KeywordSession {
     /** The sample rate the session expects: the models' training rate. */
@@ -78,6 +82,11 @@ public final class KeywordSession {
     private final float[] frame;   // [F] the normalised frame being stepped
     private final float[] padding; // [F] a padding frame of the parallel model: zero log-mel, normalised
     private final float[] scratch; // [SCRATCH] 16-bit samples as floats
+    private final boolean queued;  // in a SessionGroup: frames wait in pending for the group's tick
+    private final ArrayDeque<float[]> pending = new ArrayDeque<>(); // normalised frames not yet stepped
+    private final ArrayDeque<float[]> spare = new ArrayDeque<>();   // stepped frames' arrays, for reuse
+    private float[] waiting = new float[0]; // queued: samples pushed since the last tick, not yet through the filterbank
+    private int waitingCount;
     private long window;
     private int windowPushed;  // frames of the current window given to the model
     private int windowEmitted; // outputs of the current window so far
@@ -88,6 +97,11 @@ public final class KeywordSession {
      * {@code input.frames()} frames normalised by {@code input}, deciding by {@code rule}.
      */
     public KeywordSession(StreamingModel model, ModelInput input, EarlyDecision rule, Listener listener) {
+        this(model, input, rule, listener, false);
+    }
+
+    /** With {@code queued}, frames wait for {@link SessionGroup#tick()} instead of being stepped as they complete. */
+    KeywordSession(StreamingModel model, ModelInput input, EarlyDecision rule, Listener listener, boolean queued) {
         if (model.inputFeatures() != Fbank.DEFAULT_MEL_BINS) {
             throw new IllegalArgumentException("the model takes " + model.inputFeatures() + " features per frame; audio gives "
                     + Fbank.DEFAULT_MEL_BINS + " mel bins");
@@ -104,12 +118,26 @@ public final class KeywordSession {
         padding = new float[Fbank.DEFAULT_MEL_BINS];
         input.normalise(padding, 0, padding.length);
         scratch = new float[SCRATCH];
+        this.queued = queued;
     }
 
     /** Pushes {@code samples[off, off+len)} (floats scaled to [-1, 1), as {@code WavReader} returns them). */
     public void push(float[] samples, int off, int len) {
         if (finished) throw new IllegalStateException("session finished; reset() it first");
-        features.push(samples, off, len);
+        Objects.checkFromIndexSize(off, len, samples.length);
+        if (!queued) {
+            features.push(samples, off, len);
+            return;
+        }
+        if (waitingCount + len > waiting.length) waiting = Arrays.copyOf(waiting, Math.max(2 * waiting.length, waitingCount + len));
+        System.arraycopy(samples, off, waiting, waitingCount, len);
+        waitingCount += len;
+    }
+
+    /** Turns the samples waiting for the group's tick into normalised frames (they then wait in {@code pending}). */
+    void extractFeatures() {
+        features.push(waiting, 0, waitingCount);
+        waitingCount = 0;
     }
 
     /** Pushes 16-bit PCM {@code pcm[off, off+len)}, scaled by 1/32768 as the WAV reader does. */
@@ -127,10 +155,15 @@ public final class KeywordSession {
     /**
      * Ends the input: a window the input stopped inside is completed with the parallel model's
      * padding and its remaining outputs and decision are reported. Samples that do not complete a
-     * frame are dropped; input shorter than one frame (25 ms) yields nothing.
+     * frame are dropped; input shorter than one frame (25 ms) yields nothing. In a
+     * {@link SessionGroup}, frames still waiting for a tick are stepped first, on their own.
      */
     public void finish() {
         if (finished) return;
+        extractFeatures();
+        while (!pending.isEmpty()) {
+            if (stepped(model.step(pending.peek(), 0))) endWindow(model.flush());
+        }
         while (windowPushed > 0) step(padding); // the window's last frame sets windowPushed back to 0
         finished = true;
     }
@@ -140,6 +173,9 @@ public final class KeywordSession {
         features.reset();
         model.reset();
         tracker.reset();
+        spare.addAll(pending);
+        pending.clear();
+        waitingCount = 0;
         window = 0;
         windowPushed = 0;
         windowEmitted = 0;
@@ -168,28 +204,59 @@ public final class KeywordSession {
 
     /** Samples pushed so far. */
     public long samples() {
-        return features.samples();
+        return features.samples() + waitingCount;
     }
 
     private void onFeatures(float[] mel) {
-        System.arraycopy(mel, 0, frame, 0, frame.length);
-        input.normalise(frame, 0, frame.length);
-        step(frame);
+        float[] x = queued ? (spare.isEmpty() ? new float[frame.length] : spare.poll()) : frame;
+        System.arraycopy(mel, 0, x, 0, x.length);
+        input.normalise(x, 0, x.length);
+        if (queued) {
+            pending.add(x);
+        } else {
+            step(x);
+        }
+    }
+
+    /** This session's model stream, for {@link SessionGroup}. */
+    StreamingModel.FrameStream stream() {
+        return model;
+    }
+
+    /** The oldest frame waiting for a tick, or null. */
+    float[] nextPending() {
+        return pending.peek();
+    }
+
+    /**
+     * Takes the result {@code y} of stepping {@link #nextPending()} (stepped by the group) and reports it;
+     * returns true when that was the window's last frame: then the group flushes the model and calls {@link #endWindow}.
+     */
+    boolean stepped(float[] y) {
+        spare.add(pending.poll());
+        return afterStep(y);
     }
 
     /** Gives one frame to the model; the window's last frame flushes it and starts the next window. */
     private void step(float[] x) {
-        float[] y = model.step(x, 0);
+        if (afterStep(model.step(x, 0))) endWindow(model.flush());
+    }
+
+    /** Reports a step's output, if any; returns true after the window's last frame. */
+    private boolean afterStep(float[] y) {
         windowPushed++;
         if (y != null) output(y);
-        if (windowPushed == input.frames()) {
-            for (float[] last : model.flush()) output(last);
-            model.reset();
-            tracker.reset();
-            window++;
-            windowPushed = 0;
-            windowEmitted = 0;
-        }
+        return windowPushed == input.frames();
+    }
+
+    /** Reports the window's remaining outputs {@code rest} (the flushed model's) and starts the next window. */
+    void endWindow(List<float[]> rest) {
+        for (float[] last : rest) output(last);
+        model.reset();
+        tracker.reset();
+        window++;
+        windowPushed = 0;
+        windowEmitted = 0;
     }
 
     private void output(float[] logits) {

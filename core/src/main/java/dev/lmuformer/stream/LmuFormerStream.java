@@ -246,33 +246,79 @@ public final class LmuFormerStream implements StreamingModel {
 
     @Override
     public FrameStream open() {
-        State s = newState();
-        return new FrameStream() {
-            @Override
-            public float[] step(float[] frame, int offset) {
-                return LmuFormerStream.this.step(s, frame, offset);
-            }
+        return new Stream(newState());
+    }
 
-            @Override
-            public List<float[]> flush() {
-                return LmuFormerStream.this.flush(s);
-            }
+    /** A {@link FrameStream} over one {@link State}, so that {@link #stepAll(FrameStream[], float[][], float[][], int)} can group them. */
+    private final class Stream implements FrameStream {
+        private final State state;
 
-            @Override
-            public void reset() {
-                LmuFormerStream.this.reset(s);
-            }
+        Stream(State state) {
+            this.state = state;
+        }
 
-            @Override
-            public long pushed() {
-                return s.pushed;
-            }
+        @Override
+        public float[] step(float[] frame, int offset) {
+            return LmuFormerStream.this.step(state, frame, offset);
+        }
 
-            @Override
-            public long emitted() {
-                return s.emitted;
+        @Override
+        public List<float[]> flush() {
+            return LmuFormerStream.this.flush(state);
+        }
+
+        @Override
+        public void reset() {
+            LmuFormerStream.this.reset(state);
+        }
+
+        @Override
+        public long pushed() {
+            return state.pushed;
+        }
+
+        @Override
+        public long emitted() {
+            return state.emitted;
+        }
+
+        private LmuFormerStream owner() {
+            return LmuFormerStream.this;
+        }
+    }
+
+    /**
+     * As {@link #stepAll(State[], float[][], int, int)} with groups of at most {@link #DEFAULT_GROUP},
+     * for streams from {@link #open()}.
+     *
+     * @throws IllegalArgumentException if a stream was not opened from this model
+     */
+    @Override
+    public void stepAll(FrameStream[] streams, float[][] frames, float[][] outputs, int count) {
+        State[] states = states(streams, count);
+        stepAll(states, frames, count, DEFAULT_GROUP);
+        for (int i = 0; i < count; i++) outputs[i] = states[i].output();
+    }
+
+    /**
+     * Flushes streams from {@link #open()} together, as {@link #stepAll(FrameStream[], float[][], float[][], int)} steps them.
+     *
+     * @throws IllegalArgumentException if a stream was not opened from this model
+     */
+    @Override
+    public List<List<float[]>> flushAll(FrameStream[] streams, int count) {
+        return flush(states(streams, count), count);
+    }
+
+    private State[] states(FrameStream[] streams, int count) {
+        State[] states = new State[count];
+        for (int i = 0; i < count; i++) {
+            if (!(streams[i] instanceof Stream s) || s.owner() != this) {
+                throw new IllegalArgumentException("stream " + i + " was not opened from this model");
             }
-        };
+            states[i] = s.state;
+        }
+        return states;
     }
 
     /** A fresh stream state (before its first frame). */
@@ -349,11 +395,16 @@ public final class LmuFormerStream implements StreamingModel {
     public void stepAll(State[] states, float[][] frames, int count, int maxGroup) {
         if (maxGroup < 1) throw new IllegalArgumentException("group size must be at least 1, got " + maxGroup);
         beginAll(states, frames, count);
+        advanceAll(states, count, maxGroup, 0);
+    }
+
+    /** {@link #advance} for {@code states[0 … count)} from conv {@code stage}, in equal groups of at most {@code maxGroup} over the threads. */
+    private void advanceAll(State[] states, int count, int maxGroup, int stage) {
         int threads = Parallel.threads();
         int groups = Math.min(count, ceilDiv(ceilDiv(count, maxGroup), threads) * threads);
         Parallel.forEach(groups, gi -> {
             int from = (int) ((long) count * gi / groups);
-            advance(states, from, (int) ((long) count * (gi + 1) / groups) - from, 0);
+            advance(states, from, (int) ((long) count * (gi + 1) / groups) - from, stage);
         });
     }
 
@@ -401,14 +452,24 @@ public final class LmuFormerStream implements StreamingModel {
      * and the remaining (at most {@link #lookAhead()}) outputs come out, oldest first.
      */
     public List<float[]> flush(State s) {
-        checkOpen(s);
-        s.flushed = true;
-        List<float[]> rest = new ArrayList<>();
+        return flush(s.self, 1).get(0);
+    }
+
+    /** {@link #flush(State)} for {@code states[0 … count)}, stepped together; checks them all before flushing any. */
+    private List<List<float[]>> flush(State[] states, int count) {
+        for (int i = 0; i < count; i++) checkOpen(states[i]);
+        List<List<float[]>> rest = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            states[i].flushed = true;
+            rest.add(new ArrayList<>());
+        }
         for (int stage = 0; stage < convs.length; stage++) {
-            s.src = null;
-            s.live = true;
-            advance(s.self, 0, 1, stage);
-            if (s.live) rest.add(s.logits.clone());
+            for (int i = 0; i < count; i++) {
+                states[i].src = null;
+                states[i].live = true;
+            }
+            advanceAll(states, count, DEFAULT_GROUP, stage);
+            for (int i = 0; i < count; i++) if (states[i].live) rest.get(i).add(states[i].logits.clone());
         }
         return rest;
     }

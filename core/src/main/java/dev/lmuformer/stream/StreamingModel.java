@@ -6,6 +6,7 @@ import dev.lmuformer.model.PsmnistSlmu;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.SpikingLmuFormer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +27,31 @@ public interface StreamingModel {
 
     /** A fresh stream (before its first frame). */
     FrameStream open();
+
+    /**
+     * Pushes {@code frames[i]} (offset 0) into {@code streams[i]} for every i &lt; count and sets
+     * {@code outputs[i]} to what {@link FrameStream#step} returns, with the same bits as stepping the
+     * streams one by one. The streams must be distinct and opened from this model. This default steps
+     * them one after another; {@link LmuFormerStream} steps them together, as matrix products over
+     * groups of streams on the {@link dev.lmuformer.engine.Parallel} threads.
+     *
+     * @throws IllegalStateException if a stream is flushed
+     */
+    default void stepAll(FrameStream[] streams, float[][] frames, float[][] outputs, int count) {
+        for (int i = 0; i < count; i++) outputs[i] = streams[i].step(frames[i], 0);
+    }
+
+    /**
+     * {@link FrameStream#flush()} of {@code streams[0 … count)}: element i is stream i's remaining outputs,
+     * the same as flushing it alone. This default flushes them one after another.
+     *
+     * @throws IllegalStateException if a stream is already flushed
+     */
+    default List<List<float[]>> flushAll(FrameStream[] streams, int count) {
+        List<List<float[]>> rest = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) rest.add(streams[i].flush());
+        return rest;
+    }
 
     /**
      * The streaming form of an evaluation-mode {@code model} (its current weights and running statistics are copied):

@@ -215,6 +215,49 @@ class KeywordSessionTest {
     }
 
     @Test
+    void aSessionGroupReportsWhatEachSessionReportsAlone() {
+        int[] lengths = {2 * RATE + 777, RATE, 3000, 399, RATE / 2};
+        int[] chunks = {160, 333, 1000, 1, 2500};
+        float[][] audio = new float[lengths.length][];
+        for (int i = 0; i < lengths.length; i++) audio[i] = audio(lengths[i], 10 + i);
+        Recorder[] got = new Recorder[lengths.length];
+        SessionGroup group = new SessionGroup(STREAMING, lengths.length, INPUT, EarlyDecision.DEFAULT, i -> got[i] = new Recorder());
+        int[] offset = new int[lengths.length];
+        long stepped = 0;
+        for (boolean more = true; more; ) {
+            more = false;
+            for (int i = 0; i < lengths.length; i++) {
+                int n = Math.min(chunks[i], lengths[i] - offset[i]);
+                if (n == 0) continue;
+                group.session(i).push(audio[i], offset[i], n);
+                offset[i] += n;
+                if (offset[i] == lengths[i] && i == 2) group.session(i).finish(); // finishes with frames still waiting
+                more |= offset[i] < lengths[i];
+            }
+            stepped += group.tick();
+        }
+        for (int i = 0; i < lengths.length; i++) group.session(i).finish();
+        long frames = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            Recorder alone = stream(audio[i], chunks[i], EarlyDecision.DEFAULT);
+            assertArrayEquals(alone.flat(), got[i].flat(), "session " + i);
+            assertEquals(alone.frames, got[i].frames, "session " + i);
+            assertEquals(alone.decisions.size(), got[i].decisions.size(), "session " + i);
+            for (int d = 0; d < alone.decisions.size(); d++) {
+                KeywordSession.Decision a = alone.decisions.get(d), g = got[i].decisions.get(d);
+                assertEquals(List.of(a.window(), a.frame(), a.label(), a.probability(), a.early()),
+                        List.of(g.window(), g.frame(), g.label(), g.probability(), g.early()), "session " + i + " decision " + d);
+            }
+            frames += lengths[i] < 400 ? 0 : 1 + (lengths[i] - 400) / 160;
+        }
+        int finishedAlone = (1 + (3000 - 400) / 160) - (1 + (2000 - 400) / 160); // session 2's frames of its last chunk
+        assertEquals(frames - finishedAlone, stepped, "every audio frame but those stepped by session 2's finish went through tick()");
+        StreamingModel other = StreamingModel.of(MODEL);
+        assertThrows(IllegalArgumentException.class, () -> STREAMING.stepAll(new StreamingModel.FrameStream[]{other.open()},
+                new float[][]{new float[Fbank.DEFAULT_MEL_BINS]}, new float[1][], 1), "a stream of another model");
+    }
+
+    @Test
     void inputShorterThanOneFrameYieldsNothing() {
         Recorder r = stream(audio(399, 6), 100, EarlyDecision.DEFAULT);
         assertTrue(r.logits.isEmpty());
