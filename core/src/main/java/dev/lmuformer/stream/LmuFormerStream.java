@@ -9,7 +9,6 @@ import dev.lmuformer.model.StateDict;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Streaming inference for the non-spiking LMUFormer ({@code lmu_rnn_conv1d}): one input frame in,
@@ -37,7 +36,6 @@ public final class LmuFormerStream implements StreamingModel {
      * (README "Streaming").
      */
     public static final int DEFAULT_GROUP = 64;
-    private static final double BN_EPS = 1e-5;
 
     /** The k=3 convolutions in order (patch_embed.conv_layers.0 … 3, then rpe_conv), each a product over its window. */
     private final Dense[] convs;
@@ -70,7 +68,7 @@ public final class LmuFormerStream implements StreamingModel {
 
     /** Prepares the weights of {@code model}, whose current state (weights and running statistics) is copied. */
     public LmuFormerStream(LmuRnnConv1d model) {
-        Map<String, StateDict.Entry> st = model.state().entries();
+        StateDict st = model.state();
         features = model.config().inChannels();
         width = model.config().embedDims();
         classes = model.config().numClasses();
@@ -80,12 +78,12 @@ public final class LmuFormerStream implements StreamingModel {
         bnShift = new float[4][];
         for (int i = 0; i < 4; i++) {
             String p = "patch_embed.conv_layers." + i;
-            convs[i] = conv3(entry(st, p + ".0.weight"));
-            float[][] ss = batchNorm(st, p + ".3");
-            bnScale[i] = ss[0];
-            bnShift[i] = ss[1];
+            convs[i] = conv3(st, p + ".0.weight");
+            StreamLayers.Norm bn = StreamLayers.norm(st, p + ".3");
+            bnScale[i] = bn.scale();
+            bnShift[i] = bn.shift();
         }
-        convs[4] = conv3(entry(st, "patch_embed.rpe_conv.weight"));
+        convs[4] = conv3(st, "patch_embed.rpe_conv.weight");
         lookAhead = convs.length; // each k=3, pad=1 convolution needs one future frame
         int window = 0;
         for (Dense c : convs) window = Math.max(window, c.in());
@@ -94,15 +92,15 @@ public final class LmuFormerStream implements StreamingModel {
         int wide = 0, memory = 0;
         for (int i = 0; i < depth; i++) {
             String p = "block." + i;
-            StateDict.Entry a = entry(st, p + ".attn.lmu.A");
+            StateDict.Entry a = StreamLayers.entry(st, p + ".attn.lmu.A");
             int d = a.shape()[0];
             Dense fc1 = dense(st, p + ".mlp.fc1_conv", p + ".mlp.fc1_bn");
             wide = Math.max(wide, fc1.out());
             memory = Math.max(memory, d);
             // m_tᵀ = m_{t−1}ᵀ Āᵀ: B(p, j) = Ā[j][p]
             Dense aT = new Dense(d, d, Gemm.pack(d, d, a.data(), 0, 1, d), null);
-            blocks[i] = new Block(d, aT, entry(st, p + ".attn.lmu.B").data().clone(),
-                    entry(st, p + ".attn.lmu.W_u.weight").data().clone(), entry(st, p + ".attn.lmu.W_u.bias").data()[0],
+            blocks[i] = new Block(d, aT, StreamLayers.entry(st, p + ".attn.lmu.B").data().clone(),
+                    StreamLayers.entry(st, p + ".attn.lmu.W_u.weight").data().clone(), StreamLayers.entry(st, p + ".attn.lmu.W_u.bias").data()[0],
                     dense(st, p + ".attn.lmu.W_h", null), dense(st, p + ".attn.proj_conv", p + ".attn.proj_bn"), fc1,
                     dense(st, p + ".mlp.fc2_conv", p + ".mlp.fc2_bn"));
         }
@@ -111,48 +109,23 @@ public final class LmuFormerStream implements StreamingModel {
         head = dense(st, "head", null);
     }
 
-    private static StateDict.Entry entry(Map<String, StateDict.Entry> st, String name) {
-        StateDict.Entry e = st.get(name);
-        if (e == null) throw new IllegalArgumentException("model has no tensor '" + name + "'");
-        return e;
-    }
-
-    /** Repacks [O, I, 3] as [3·I, O] with rows ordered tap 0, tap 1, tap 2, so one product covers the window. */
-    private static Dense conv3(StateDict.Entry e) {
-        int out = e.shape()[0], in = e.shape()[1];
-        if (e.shape()[2] != 3) throw new IllegalArgumentException(e.name() + ": kernel size " + e.shape()[2] + ", expected 3");
-        float[] w = new float[out * 3 * in];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                for (int t = 0; t < 3; t++) w[(t * in + i) * out + o] = e.data()[(o * in + i) * 3 + t];
-            }
-        }
-        return new Dense(3 * in, out, Gemm.pack(3 * in, out, w, 0, out, 1), null);
-    }
-
-    /** Eval-mode BatchNorm as {scale, shift}, computed as {@code BatchNorm1d} does. */
-    private static float[][] batchNorm(Map<String, StateDict.Entry> st, String p) {
-        float[] g = entry(st, p + ".weight").data(), beta = entry(st, p + ".bias").data();
-        float[] mean = entry(st, p + ".running_mean").data(), var = entry(st, p + ".running_var").data();
-        float[] scale = new float[g.length], shift = new float[g.length];
-        for (int c = 0; c < g.length; c++) {
-            scale[c] = (float) (g[c] / Math.sqrt(var[c] + BN_EPS));
-            shift[c] = beta[c] - mean[c] * scale[c];
-        }
-        return new float[][] {scale, shift};
+    /** A k=3 convolution repacked over its window ({@link StreamLayers#conv3}), packed for the micro-kernel. */
+    private static Dense conv3(StateDict st, String name) {
+        StreamLayers.Dense c = StreamLayers.conv3(st, name);
+        return new Dense(c.in(), c.out(), Gemm.pack(c.in(), c.out(), c.wt(), 0, c.out(), 1), null);
     }
 
     /** A Linear or 1×1 convolution {@code prefix} (weight [O, I]), with the BatchNorm {@code bn} (if not null) folded in. */
-    private static Dense dense(Map<String, StateDict.Entry> st, String prefix, String bn) {
-        StateDict.Entry we = entry(st, prefix + ".weight");
+    private static Dense dense(StateDict st, String prefix, String bn) {
+        StateDict.Entry we = StreamLayers.entry(st, prefix + ".weight");
         int out = we.shape()[0], in = we.shape()[1];
         float[] w = we.data().clone();
-        float[] b = entry(st, prefix + ".bias").data().clone();
+        float[] b = StreamLayers.entry(st, prefix + ".bias").data().clone();
         if (bn != null) {
-            float[][] ss = batchNorm(st, bn);
+            StreamLayers.Norm ss = StreamLayers.norm(st, bn);
             for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) w[o * in + i] *= ss[0][o];
-                b[o] = b[o] * ss[0][o] + ss[1][o];
+                for (int i = 0; i < in; i++) w[o * in + i] *= ss.scale()[o];
+                b[o] = b[o] * ss.scale()[o] + ss.shift()[o];
             }
         }
         return new Dense(in, out, Gemm.pack(in, out, w, 0, 1, in), b); // B(p, j) = W[j][p]
