@@ -168,23 +168,36 @@ public final class VectorKernels implements Kernels {
     private static final float LN2_HI = 0.693145752f;
     private static final float LN2_LO = 1.42860677e-06f;
 
+    /** 1.5·2²³: adding it to a float of magnitude below 2²² rounds it to an integer held in the low mantissa bits. */
+    private static final float ROUNDING = 12582912f;
+    private static final int ROUNDING_BITS = 0x4B400000;
+
     /**
      * e^x for x ≤ 0 (clamped at −87, where it is below the smallest normal float): x = k·ln 2 + r,
      * |r| ≤ ln 2/2, e^r by its Taylor polynomial to r⁷ (error below 1e-8 relative), times 2^k built
-     * in the exponent bits. Only adds, multiplies, fused multiply-adds and conversions, so it gives
+     * in the exponent bits. Only adds, multiplies, fused multiply-adds and bit operations, so it gives
      * the same bits compiled or interpreted — unlike the library EXP, whose compiled and fallback
-     * forms may differ in the last place and would make training depend on JIT timing.
+     * forms may differ in the last place and would make training depend on JIT timing. k comes from
+     * the rounding constant rather than a float-to-int conversion, which JDK 17 does not compile to
+     * vector instructions (about 50 times slower there).
      */
     private static FloatVector expNonPositive(FloatVector x) {
         FloatVector v = x.max(-87f);
-        IntVector k = (IntVector) v.neg().fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, 0.5f))
-                .convert(VectorOperators.F2I, 0).neg();
-        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector u = v.neg().fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, 0.5f)); // in [0.5, 126]
+        FloatVector nearest = u.add(ROUNDING).sub(ROUNDING);
+        FloatVector floor = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, u)); // −k
+        FloatVector kf = floor.neg();
         FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), v).sub(kf.mul(LN2_LO));
         FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-        float[] coefficients = {1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
-        for (float c : coefficients) p = p.fma(r, FloatVector.broadcast(S, c));
-        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        IntVector minusK = floor.add(ROUNDING).reinterpretAsInts().sub(ROUNDING_BITS);
+        FloatVector scale = minusK.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(scale);
     }
 
