@@ -3,6 +3,12 @@ package dev.lmuformer.cli;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.BatchSource;
+import dev.lmuformer.data.Idx;
+import dev.lmuformer.data.LraTask;
+import dev.lmuformer.data.PermutedMnist;
+import dev.lmuformer.data.TokenBatches;
+import dev.lmuformer.data.TokenSet;
 import dev.lmuformer.data.Loader;
 import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
@@ -25,11 +31,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lmuformer eval}: metrics of a checkpoint on a split, and the accuracy-versus-frames analysis. */
-@Command(name = "eval", description = "Evaluate a checkpoint on a Speech Commands split (accuracy, mAP, mean AUC, d').",
+@Command(name = "eval", description = "Evaluate a checkpoint on a split of its task (accuracy, mAP, mean AUC, d'): Speech Commands, "
+        + "or the Long Range Arena or MNIST task it was trained on (its 'task' metadata).",
         footer = {"", "Examples:",
                 "  lmuformer eval --checkpoint runs/demo/best.safetensors --data data/keywords",
                 "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame",
-                "  lmuformer eval --checkpoint best.safetensors --all-seq --threshold 0.8 --hold 3   # early decisions"})
+                "  lmuformer eval --checkpoint best.safetensors --all-seq --threshold 0.8 --hold 3   # early decisions",
+                "  lmuformer eval --checkpoint runs/listops/best.safetensors --data lra/listops   # a task of train --task"})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,7 +45,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
     Path checkpoint;
 
-    @Option(names = "--data", defaultValue = "data/keywords", description = "Speech Commands folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", description = "The task's data folder: a Speech Commands folder (default: data/keywords), "
+            + "or for a checkpoint of train --task the same folder as there.")
     Path data;
 
     @Option(names = "--split", defaultValue = "test", description = "test or validation (default: ${DEFAULT-VALUE}).")
@@ -69,6 +78,14 @@ final class EvalCommand implements Callable<Integer> {
         if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
+        String task = loaded.metadata().get("task");
+        if (task != null) {
+            if (allSeq) throw new IllegalArgumentException("--all-seq applies to Speech Commands checkpoints; this one is of task '" + task + "'");
+            if (data == null) throw new IllegalArgumentException("this checkpoint is of task '" + task + "': give its data folder with --data");
+            o.println(s.id() + ": " + TrainRun.describe(Evaluator.run(model, taskBatches(task, loaded, s)).metrics()));
+            return 0;
+        }
+        if (data == null) data = Path.of("data/keywords");
         SpeechCommands dataset = SpeechCommands.open(data);
         if (dataset.labels().size() != model.numClasses()) {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
@@ -84,6 +101,36 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The {@code split} of the data of {@code train --task task}, batched as there. */
+    private BatchSource taskBatches(String task, Checkpoint.Loaded loaded, Split split) {
+        SequenceModel model = loaded.model();
+        LraTask lra = LraTask.byId(task);
+        if (lra != null) {
+            LraTask.Splits splits = lra.read(data, model.config().seqLen());
+            TokenSet set = split == Split.TEST ? splits.test() : splits.validation();
+            if (set.classes() > model.numClasses()) {
+                throw new IllegalArgumentException(data + " has " + set.classes() + " classes but the model has " + model.numClasses());
+            }
+            return new TokenBatches(set, 32, false, 0);
+        }
+        boolean permuted = task.equals("psmnist");
+        if (!permuted && !task.equals("smnist")) throw new IllegalArgumentException("unknown task '" + task + "' in the checkpoint's metadata");
+        if (split != Split.TEST) throw new IllegalArgumentException("--task " + task + " has only a test split (its training validates on it)");
+        Idx images = Idx.read(PermutedMnist.find(data, "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"));
+        Idx labels = Idx.read(PermutedMnist.find(data, "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"));
+        int pixels = images.itemSize();
+        int[] order = java.util.stream.IntStream.range(0, pixels).toArray();
+        if (permuted) {
+            String stored = loaded.metadata().get("permutation");
+            if (stored == null) throw new IllegalArgumentException("a psmnist checkpoint without its 'permutation' metadata");
+            order = java.util.Arrays.stream(stored.split(",")).mapToInt(Integer::parseInt).toArray();
+        }
+        if (order.length != pixels || pixels != model.config().seqLen()) {
+            throw new IllegalArgumentException("the model reads " + model.config().seqLen() + " pixels but " + data + " has images of " + pixels);
+        }
+        return new PermutedMnist(images, labels, order, 256, false, 0);
     }
 
     /** The model input a checkpoint was trained with: its model length, and the normalisation in its metadata (else the reference's). */

@@ -114,7 +114,8 @@ class LraCommandsTest {
     void eachTaskTrainsOneEpochAndReports(String task) throws IOException {
         Path out = dir.resolve("run-" + task);
         boolean lra = !task.endsWith("mnist");
-        List<String> args = new java.util.ArrayList<>(List.of("train", "--task", task, "--data", data(task).toString(), "--out", out.toString(),
+        Path data = data(task);
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--task", task, "--data", data.toString(), "--out", out.toString(),
                 "--epochs", "1", "--set", "batch_size=8"));
         if (lra) args.addAll(List.of("--set", "dim=8", "--set", "layer=1"));
         Result r = run(args.toArray(new String[0]));
@@ -128,6 +129,10 @@ class LraCommandsTest {
         assertTrue(info.out().contains("meta task    " + task), info.out());
         if (task.equals("retrieval")) assertTrue(info.out().contains("towers       2"), info.out());
         if (task.equals("smnist")) assertTrue(!info.out().contains("permutation"), "pixels in order: " + info.out());
+        String reported = r.err().substring(r.err().lastIndexOf("test: "));
+        Result eval = run("eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", data.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(reported.strip(), eval.out().strip(), "eval of the best checkpoint gives the test metrics train reported");
     }
 
     @Test
