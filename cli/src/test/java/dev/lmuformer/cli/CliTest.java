@@ -12,15 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+import static dev.lmuformer.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -31,18 +29,6 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** A project checkpoint from a golden file's {@code state.*} and metadata. */
     static Path checkpointFrom(Safetensors golden, Path file) {
@@ -67,7 +53,7 @@ class CliTest {
         Path ckpt = checkpointFrom(g, dir.resolve("model.safetensors"));
         Path x = dir.resolve("x.npy");
         Npy.write(x, g.tensor("input.x"));
-        Result r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("y.npy").toString());
+        CliRun r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("y.npy").toString());
         assertEquals(0, r.code(), r.err());
         Tensor y = Npy.read(dir.resolve("y.npy"));
         assertTrue(y.hasShape(2, 35), y.shapeString());
@@ -77,7 +63,7 @@ class CliTest {
         Tensor s = Npy.read(dir.resolve("s.npy"));
         assertTrue(s.hasShape(128, 2, 35), s.shapeString());
         assertTensorClose("predict all_seq", g.tensor("out.eval.all_seq_logits").data, s.data, tol);
-        Result info = run("info", "--checkpoint", ckpt.toString());
+        CliRun info = run("info", "--checkpoint", ckpt.toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains(String.format("%,d", Long.parseLong(g.metadata().get("parameters")))), info.out());
     }
@@ -89,7 +75,7 @@ class CliTest {
         assertEquals(1_689_894L, Models.create(ModelConfig.defaults("slmu_rnn_ms_conv1d")).parameterCount());
     }
 
-    private static void assertOneLineError(Result r, String... fragments) {
+    private static void assertOneLineError(CliRun r, String... fragments) {
         assertNotEquals(0, r.code(), "exit code");
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line expected, got: " + err);
@@ -147,7 +133,7 @@ class CliTest {
 
     @Test
     void benchPrintsJson() {
-        Result r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "train", "--batch", "2", "--dim", "16", "--frames", "8",
+        CliRun r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "train", "--batch", "2", "--dim", "16", "--frames", "8",
                 "--warmup", "1", "--iterations", "2", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.err());
         for (String key : new String[] {"\"model\"", "\"mode\"", "\"batch\"", "\"threads\"", "\"samples_per_s\""}) {
@@ -158,7 +144,7 @@ class CliTest {
 
     @Test
     void streamBenchOfTheSpikingModelTimesThreeVariants() throws Exception {
-        Result r = run("bench", "--model", "slmu_rnn_ms_conv1d", "--mode", "stream", "--dim", "16", "--frames", "8",
+        CliRun r = run("bench", "--model", "slmu_rnn_ms_conv1d", "--mode", "stream", "--dim", "16", "--frames", "8",
                 "--seconds", "0.05", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.err());
         Map<String, Object> m = com.fasterxml.jackson.jr.ob.JSON.std.mapFrom(r.out());

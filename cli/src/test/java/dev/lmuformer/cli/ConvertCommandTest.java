@@ -8,14 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+import static dev.lmuformer.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,18 +23,6 @@ class ConvertCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @ParameterizedTest
     @CsvSource({"full/lmu_rnn_conv1d.dataparallel.pth, full/lmu_rnn_conv1d.safetensors, 1e-4",
@@ -47,14 +33,14 @@ class ConvertCommandTest {
         Path x = dir.resolve("x.npy");
         Npy.write(x, g.tensor("input.x"));
         Path converted = dir.resolve("model.safetensors");
-        Result c = run("convert", "--input", file.toString(), "--output", converted.toString());
+        CliRun c = run("convert", "--input", file.toString(), "--output", converted.toString());
         assertEquals(0, c.code(), c.err());
         for (Path ckpt : new Path[] {file, converted}) {
-            Result r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("y.npy").toString());
+            CliRun r = run("predict", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--output", dir.resolve("y.npy").toString());
             assertEquals(0, r.code(), r.err());
             assertTensorClose(ckpt + " logits", g.tensor("out.eval.logits").data, Npy.read(dir.resolve("y.npy")).data, tol);
         }
-        Result r = run("predict", "--checkpoint", file.toString(), "--features", x.toString(), "--all-seq", "--output", dir.resolve("s.npy").toString());
+        CliRun r = run("predict", "--checkpoint", file.toString(), "--features", x.toString(), "--all-seq", "--output", dir.resolve("s.npy").toString());
         assertEquals(0, r.code(), r.err());
         Tensor s = Npy.read(dir.resolve("s.npy"));
         assertTensorClose(pth + " all_seq", g.tensor("out.eval.all_seq_logits").data, s.data, tol);
@@ -63,7 +49,7 @@ class ConvertCommandTest {
     @Test
     void infoSaysWhatItInferred() {
         Path file = Golden.file("compact/lmu_rnn_conv1d.dim32.dataparallel.pth");
-        Result r = run("info", "--checkpoint", file.toString());
+        CliRun r = run("info", "--checkpoint", file.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("arch         lmu_rnn_conv1d"), r.out());
         assertTrue(r.out().contains("embed_dims   32"), r.out());
@@ -78,7 +64,7 @@ class ConvertCommandTest {
     void brokenInputIsAOneLineError() throws Exception {
         Path bad = dir.resolve("bad.pth");
         Files.write(bad, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
-        Result r = run("convert", "--input", bad.toString(), "--output", dir.resolve("o.safetensors").toString());
+        CliRun r = run("convert", "--input", bad.toString(), "--output", dir.resolve("o.safetensors").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("lmuformer: " + bad + ": broken zip container"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());

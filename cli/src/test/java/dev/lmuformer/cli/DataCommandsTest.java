@@ -7,17 +7,15 @@ import dev.lmuformer.testing.Golden;
 import dev.lmuformer.testing.TinySpeechCommands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
+import static dev.lmuformer.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,18 +24,6 @@ class DataCommandsTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void featuresReproduceTheGoldenModelInputsAndFilterbanks() throws IOException {
@@ -50,7 +36,7 @@ class DataCommandsTest {
         for (Path wav : wavs) {
             String name = wav.getFileName().toString();
             Path x = dir.resolve(name + ".npy");
-            Result r = run("features", "--input", wav.toString(), "--output", x.toString());
+            CliRun r = run("features", "--input", wav.toString(), "--output", x.toString());
             assertEquals(0, r.code(), r.err());
             Tensor input = Npy.read(x);
             assertTrue(input.hasShape(128, 128), input.shapeString());
@@ -68,7 +54,7 @@ class DataCommandsTest {
     void featuresResampleToSixteenKilohertzButRawKeepsTheFileRate() {
         Path wav = dir.resolve("8k.wav");
         TinySpeechCommands.writeWav(wav, 8000, 8000, 3); // 1 s at 8 kHz
-        Result r = run("features", "--input", wav.toString(), "--output", dir.resolve("x.npy").toString());
+        CliRun r = run("features", "--input", wav.toString(), "--output", dir.resolve("x.npy").toString());
         assertEquals(0, r.code(), r.err());
         Tensor x = Npy.read(dir.resolve("x.npy"));
         assertTrue(x.hasShape(128, 128), x.shapeString());
@@ -86,7 +72,7 @@ class DataCommandsTest {
     @Test
     void statsAndLoaderBenchOnATinyTree() {
         Path root = TinySpeechCommands.create(dir.resolve("sc"), List.of("yes", "no", "up"), 4);
-        Result r = run("stats", "--data", root.toString(), "--threads", "2", "--json");
+        CliRun r = run("stats", "--data", root.toString(), "--threads", "2", "--json");
         assertEquals(0, r.code(), r.err());
         for (String key : List.of("\"split\":\"train\"", "\"clips\":6", "\"values\":98304", "\"mean\":", "\"std\":")) {
             assertTrue(r.out().contains(key), r.out());

@@ -4,18 +4,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
+import static dev.lmuformer.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,17 +23,6 @@ class LraCommandsTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** A byte string whose class shows in its words. */
     private static String review(Random rnd, int label) {
@@ -70,7 +57,7 @@ class LraCommandsTest {
         Random rnd = new Random(task.hashCode());
         switch (task) {
             case "listops" -> {
-                Result r = run("listops", "--out", d.toString(), "--train", "40", "--val", "10", "--test", "10", "--max-depth", "3",
+                CliRun r = run("listops", "--out", d.toString(), "--train", "40", "--val", "10", "--test", "10", "--max-depth", "3",
                         "--max-args", "4", "--min-length", "5", "--max-length", "60");
                 assertEquals(0, r.code(), r.err());
                 assertTrue(r.out().contains("basic_test.tsv (10 expressions)"), r.out());
@@ -118,19 +105,19 @@ class LraCommandsTest {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--task", task, "--data", data.toString(), "--out", out.toString(),
                 "--epochs", "1", "--set", "batch_size=8"));
         if (lra) args.addAll(List.of("--set", "dim=8", "--set", "layer=1"));
-        Result r = run(args.toArray(new String[0]));
+        CliRun r = run(args.toArray(new String[0]));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("epoch 1/1: ") && r.err().contains("test: accuracy"), r.err());
         if (lra) assertTrue(r.err().contains(task + ": ") && r.err().contains("majority class"), r.err());
         List<String> log = Files.readAllLines(out.resolve("log.csv"));
         assertEquals(2, log.size(), "header and one epoch: " + log);
-        Result info = run("info", "--checkpoint", out.resolve("best.safetensors").toString());
+        CliRun info = run("info", "--checkpoint", out.resolve("best.safetensors").toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("meta task    " + task), info.out());
         if (task.equals("retrieval")) assertTrue(info.out().contains("towers       2"), info.out());
         if (task.equals("smnist")) assertTrue(!info.out().contains("permutation"), "pixels in order: " + info.out());
         String reported = r.err().substring(r.err().lastIndexOf("test: "));
-        Result eval = run("eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", data.toString());
+        CliRun eval = run("eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", data.toString());
         assertEquals(0, eval.code(), eval.err());
         assertEquals(reported.strip(), eval.out().strip(), "eval of the best checkpoint gives the test metrics train reported");
     }
@@ -139,14 +126,14 @@ class LraCommandsTest {
     void aMalformedLineStopsTrainingWithOneLineNamingIt() throws IOException {
         Path d = data("text");
         Files.writeString(d.resolve("imdb.test.tsv"), "1\tfine\nno label here\n");
-        Result r = run("train", "--task", "text", "--data", d.toString(), "--out", dir.resolve("bad").toString(), "--epochs", "1");
+        CliRun r = run("train", "--task", "text", "--data", d.toString(), "--out", dir.resolve("bad").toString(), "--epochs", "1");
         assertNotEquals(0, r.code());
         assertTrue(r.err().strip().startsWith("lmuformer: ") && r.err().contains("imdb.test.tsv:2: expected 'label<TAB>text'")
                 && !r.err().strip().contains("\n"), r.err());
-        Result unknown = run("train", "--task", "mnist", "--out", dir.resolve("x").toString());
+        CliRun unknown = run("train", "--task", "mnist", "--out", dir.resolve("x").toString());
         assertNotEquals(0, unknown.code());
         assertTrue(unknown.err().contains("listops") && unknown.err().contains("pathfinder"), unknown.err());
-        Result wrongModel = run("train", "--task", "listops", "--data", data("listops").toString(), "--set", "model=lmu_rnn_conv1d",
+        CliRun wrongModel = run("train", "--task", "listops", "--data", data("listops").toString(), "--set", "model=lmu_rnn_conv1d",
                 "--out", dir.resolve("y").toString());
         assertTrue(wrongModel.err().contains("needs model lra_lmu"), wrongModel.err());
     }

@@ -12,14 +12,12 @@ import dev.lmuformer.testing.Golden;
 import dev.lmuformer.testing.TinySpeechCommands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static dev.lmuformer.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,18 +28,6 @@ class ProfileCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     @SuppressWarnings("unchecked")
@@ -50,7 +36,7 @@ class ProfileCommandTest {
         Path ckpt = CliTest.checkpointFrom(g, dir.resolve("model.safetensors"));
         Path x = dir.resolve("x.npy");
         Npy.write(x, g.tensor("input.x"));
-        Result r = run("profile", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--e-mac", "3", "--e-ac", "1", "--json");
+        CliRun r = run("profile", "--checkpoint", ckpt.toString(), "--features", x.toString(), "--e-mac", "3", "--e-ac", "1", "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), "one JSON object");
         Map<String, Object> m = JSON.std.mapFrom(r.out());
@@ -81,7 +67,7 @@ class ProfileCommandTest {
         Init.pytorchDefault(model, 5);
         Path ckpt = dir.resolve("attn.safetensors");
         Checkpoint.save(ckpt, model, Map.of());
-        Result r = run("profile", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--limit", "2", "--batch-stats", "--threads", "1");
+        CliRun r = run("profile", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--limit", "2", "--batch-stats", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("inputs: 2 test clips of " + data + " (training mode)"), r.out());
         assertTrue(r.out().contains(String.format("parameters: %,d trainable", model.parameterCount())), r.out());
@@ -103,12 +89,12 @@ class ProfileCommandTest {
         assertOneLineError(run("profile", "--checkpoint", ckpt.toString(), "--features", x.toString()), "7 frames", "seq_len 6");
         assertOneLineError(run("profile", "--checkpoint", ckpt.toString(), "--e-mac", "-1"), "E_MAC -1.0");
         assertOneLineError(run("profile", "--model", "gpt"), "unknown architecture 'gpt'");
-        Result ok = run("profile", "--checkpoint", ckpt.toString());
+        CliRun ok = run("profile", "--checkpoint", ckpt.toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("inputs: none"), ok.out());
     }
 
-    private static void assertOneLineError(Result r, String... fragments) {
+    private static void assertOneLineError(CliRun r, String... fragments) {
         assertEquals(1, r.code(), "exit code; " + r.err());
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line expected, got: " + err);
