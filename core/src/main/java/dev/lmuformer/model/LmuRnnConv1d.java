@@ -11,15 +11,13 @@ import java.util.List;
  * {@code patch_embed → block.0 … block.{depth−1} → mean over frames → head}.
  * Activations are channels-last {@code [B, N, C]}; the input {@code [B, N, F]} needs no transpose.
  */
-public final class LmuRnnConv1d implements SequenceModel {
+public final class LmuRnnConv1d extends ModelBase {
     /** Registry name. */
     public static final String ARCH = "lmu_rnn_conv1d";
 
-    private final ModelConfig config;
     final ConvPatchEmbed patchEmbed;
     final List<Block<LmuMixer, ConvMlp>> blocks = new ArrayList<>();
     final FrameMeanHead head;
-    private final StateDict state = new StateDict();
     private final int width;
     private float[] features; // (B, N, C) the last block's output
     private float[] dA; // (B, N, C)
@@ -29,7 +27,7 @@ public final class LmuRnnConv1d implements SequenceModel {
 
     /** A model with the given sizes; weights start at zero (load a checkpoint or initialise). */
     public LmuRnnConv1d(ModelConfig config) {
-        this.config = config;
+        super(config);
         this.width = config.embedDims();
         patchEmbed = new ConvPatchEmbed("patch_embed", config.inChannels(), width);
         for (int i = 0; i < config.depths(); i++) blocks.add(block(config, i));
@@ -78,16 +76,6 @@ public final class LmuRnnConv1d implements SequenceModel {
     }
 
     @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public StateDict state() {
-        return state;
-    }
-
-    @Override
     public List<Layer> layers() {
         return Structure.of(this);
     }
@@ -95,11 +83,6 @@ public final class LmuRnnConv1d implements SequenceModel {
     @Override
     public int inputFeatures() {
         return config.inChannels();
-    }
-
-    @Override
-    public int numClasses() {
-        return config.numClasses();
     }
 
     private float[] features(float[] x, int batch, int frames, boolean training) {

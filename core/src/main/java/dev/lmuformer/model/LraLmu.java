@@ -25,18 +25,16 @@ import java.util.List;
  * {@code [0, L)} and {@code [L, 2L)}, each padded at its end), encoded by the same weights into
  * pooled features a and b; the head reads {@code [a, b, a·b, a − b]} (width 4C).
  */
-public final class LraLmu implements SequenceModel {
+public final class LraLmu extends ModelBase {
     /** Registry name. */
     public static final String ARCH = "lra_lmu";
     /** The padding token. */
     public static final int PAD = 0;
 
-    private final ModelConfig config;
     final Embedding embedding;
     final List<Block<LmuMixer, ConvMlp>> blocks = new ArrayList<>();
     final MeanPool pool;
     final Linear head;
-    private final StateDict state = new StateDict();
     private final int width;
     private final int towers;
     private int[] ids; // (B·towers, L)
@@ -53,7 +51,7 @@ public final class LraLmu implements SequenceModel {
 
     /** A model with the given sizes; weights start at zero (load a checkpoint or initialise). */
     public LraLmu(ModelConfig config) {
-        this.config = config;
+        super(config);
         this.width = config.embedDims();
         this.towers = config.towers();
         embedding = new Embedding("embedding", config.vocabSize(), width, PAD);
@@ -71,16 +69,6 @@ public final class LraLmu implements SequenceModel {
     }
 
     @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public StateDict state() {
-        return state;
-    }
-
-    @Override
     public List<Layer> layers() {
         return Structure.of(this);
     }
@@ -88,11 +76,6 @@ public final class LraLmu implements SequenceModel {
     @Override
     public int inputFeatures() {
         return 1;
-    }
-
-    @Override
-    public int numClasses() {
-        return config.numClasses();
     }
 
     /** Token ids, lengths, then the blocks; returns the features {@code [B·towers, L, C]}. */

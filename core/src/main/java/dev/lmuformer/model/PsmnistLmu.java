@@ -13,17 +13,15 @@ import java.util.List;
  * {@code [B, 784, 1]} → conv1 (1→3, k=1, bias) → bn1 → LMU cell (I = 3, ReLU, hidden 346,
  * memory 468, θ 784) → mean of h over time → dropout 0.4 → classifier Linear(346 → 10).
  */
-public final class PsmnistLmu implements SequenceModel {
+public final class PsmnistLmu extends ModelBase {
     /** Registry name. */
     public static final String ARCH = "psmnist_lmu";
     private static final int EXPANDED = 3;
 
-    private final ModelConfig config;
     final Conv1d conv1;
     final BatchNorm1d bn1;
     final LmuCell lmu;
     final FrameMeanHead classifier;
-    private final StateDict state = new StateDict();
     private float[] dHidden; // (B, N, hidden)
     private float[] dCell; // (B, N, 3)
     private float[] dConv; // (B, N, 3)
@@ -32,7 +30,7 @@ public final class PsmnistLmu implements SequenceModel {
 
     /** A model with the given sizes (hidden_size, memory_size, seq_len, theta, num_classes). */
     public PsmnistLmu(ModelConfig config) {
-        this.config = config;
+        super(config);
         conv1 = new Conv1d("conv1", 1, EXPANDED, 1, true);
         bn1 = new BatchNorm1d("bn1", EXPANDED);
         lmu = new LmuCell("lmu_fft", EXPANDED, config.hiddenSize(), config.memorySize(), config.theta(), config.seqLen());
@@ -48,16 +46,6 @@ public final class PsmnistLmu implements SequenceModel {
     }
 
     @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public StateDict state() {
-        return state;
-    }
-
-    @Override
     public List<Layer> layers() {
         return Structure.of(this);
     }
@@ -65,11 +53,6 @@ public final class PsmnistLmu implements SequenceModel {
     @Override
     public int inputFeatures() {
         return 1;
-    }
-
-    @Override
-    public int numClasses() {
-        return config.numClasses();
     }
 
     private float[] hidden(float[] x, int batch, int frames, boolean training) {

@@ -14,15 +14,13 @@ import java.util.List;
  * h = LIF(W_h [m ; x]) (hidden 346, memory 468, θ 784) → h at the last frame → dropout 0.5 →
  * classifier Linear(346 → 10).
  */
-public final class PsmnistSlmu implements SequenceModel {
+public final class PsmnistSlmu extends ModelBase {
     /** Registry name. */
     public static final String ARCH = "psmnist_slmu";
 
-    private final ModelConfig config;
     final SpikingLmuCell lmu;
     final Dropout dropout = new Dropout(0.5, 0x5eed);
     final Linear classifier;
-    private final StateDict state = new StateDict();
     private float[] last; // (B, hidden) h at the last frame
     private float[] dHidden; // (B, N, hidden)
     private float[] dLast; // (B, hidden)
@@ -31,7 +29,7 @@ public final class PsmnistSlmu implements SequenceModel {
 
     /** A model with the given sizes (hidden_size, memory_size, seq_len, theta, num_classes). */
     public PsmnistSlmu(ModelConfig config) {
-        this.config = config;
+        super(config);
         lmu = new SpikingLmuCell("lmu_fft", 1, config.hiddenSize(), config.memorySize(), config.theta(), config.seqLen(), false, false);
         classifier = new Linear("classifier", config.hiddenSize(), config.numClasses(), true);
         LmuRnnConv1d.registerBuffers(state, "lmu_fft", lmu.buffers());
@@ -44,16 +42,6 @@ public final class PsmnistSlmu implements SequenceModel {
     }
 
     @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public StateDict state() {
-        return state;
-    }
-
-    @Override
     public List<Layer> layers() {
         return Structure.of(this);
     }
@@ -61,11 +49,6 @@ public final class PsmnistSlmu implements SequenceModel {
     @Override
     public int inputFeatures() {
         return 1;
-    }
-
-    @Override
-    public int numClasses() {
-        return config.numClasses();
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.List;
  * <li>{@code attn_ms_conv1d} — the spiking self-attention baseline (Spikformer-style).</li>
  * </ul>
  */
-public final class SpikingLmuFormer implements SequenceModel {
+public final class SpikingLmuFormer extends ModelBase {
     /** The three spiking architectures. */
     public enum Variant {
         /** Spiking LMUFormer with membrane shortcuts. */
@@ -42,14 +42,12 @@ public final class SpikingLmuFormer implements SequenceModel {
         }
     }
 
-    private final ModelConfig config;
     private final Variant variant;
     final SpikingPatchEmbed patchEmbed;
     final List<Block<Sublayer, SpikingMlp>> blocks = new ArrayList<>();
     final BatchNorm1d headBn;
     final Lif headLif;
     final FrameMeanHead head;
-    private final StateDict state = new StateDict();
     private final int width;
     private float[] dA; // (B, N, C)
     private float[] dB; // (B, N, C)
@@ -59,7 +57,7 @@ public final class SpikingLmuFormer implements SequenceModel {
 
     /** A model of the given variant and sizes; weights start at zero. */
     public SpikingLmuFormer(ModelConfig config, Variant variant) {
-        this.config = config;
+        super(config);
         this.variant = variant;
         this.width = config.embedDims();
         patchEmbed = new SpikingPatchEmbed("patch_embed", config.inChannels(), width, variant.shortcut);
@@ -98,16 +96,6 @@ public final class SpikingLmuFormer implements SequenceModel {
     }
 
     @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public StateDict state() {
-        return state;
-    }
-
-    @Override
     public List<Layer> layers() {
         return Structure.of(this);
     }
@@ -115,11 +103,6 @@ public final class SpikingLmuFormer implements SequenceModel {
     @Override
     public int inputFeatures() {
         return config.inChannels();
-    }
-
-    @Override
-    public int numClasses() {
-        return config.numClasses();
     }
 
     private float[] features(float[] x, int batch, int frames, boolean training) {
