@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --mode stream --threads 1",
                 "  lmuformer bench --mode stream --model slmu_rnn_ms_conv1d --threads 1",
                 "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2",
-                "  lmuformer bench --mode stream --streams 256 --audio --threads 2"})
+                "  lmuformer bench --mode stream --streams 256 --audio --threads 2",
+                "  lmuformer bench --mode stream --find-max --audio --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Stream mode, lmu_rnn_conv1d: most streams stepped together as one matrix product per layer (1 = one by one; default: "
                     + LmuFormerStream.DEFAULT_GROUP + ").")
     Integer group;
+
+    @Option(names = "--find-max", description = "Stream mode, lmu_rnn_conv1d: search the most concurrent streams that keep up with real time "
+            + "(doubling from 64, then bisecting to 16 streams).")
+    boolean findMax;
 
     @Option(names = "--audio", description = "Stream mode, lmu_rnn_conv1d: feed keyword sessions 10 ms of audio per tick, so the filterbank and decisions are timed too.")
     boolean audio;
@@ -112,12 +117,19 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.fromMap(model, overrides);
         SequenceModel net = Models.create(config);
         if (mode.equals("stream")) {
+            if ((findMax || audio) && !(net instanceof LmuRnnConv1d)) {
+                throw new IllegalArgumentException("--find-max and --audio apply to " + LmuRnnConv1d.ARCH + "; " + net.arch() + " is timed as one stream");
+            }
+            if (findMax && spec.commandLine().getParseResult().hasMatchedOption("--streams")) {
+                throw new IllegalArgumentException("--find-max chooses the stream counts itself; leave out --streams");
+            }
             if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group == null ? 1 : group, seconds, json, out);
             int g = group == null ? LmuFormerStream.DEFAULT_GROUP : group;
             if (audio && group != null) throw new IllegalArgumentException("--group does not apply with --audio: sessions step in groups of " + LmuFormerStream.DEFAULT_GROUP);
             if (streams < 1 || g < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }
+            if (findMax) return StreamBench.findMax(lmu, g, audio, seconds, 16, json, out, err);
             return StreamBench.run(lmu, streams, g, audio, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);

@@ -24,12 +24,14 @@ import java.util.SplittableRandom;
  * a warm-up long enough for the JIT. At 10 ms per frame the streams keep up with real time when a
  * tick takes at most 10 ms on average; {@code real_time_streams} counts the streams whose frames are
  * done within those 10 ms (all of them, or the share of the mean tick that fits), never more than
- * were run — run more streams to see whether more fit. With {@code audio}, each stream is a
+ * were run — run more streams to see whether more fit, or search with {@link #findMax}. With {@code audio}, each stream is a
  * {@link KeywordSession} of a {@link SessionGroup} instead: a tick pushes 10 ms of audio (160 samples)
  * into every session and steps the group, so the filterbank, normalisation and decisions are timed too.
  */
 final class StreamBench {
     static final double FRAME_MS = 10.0;
+    /** Where {@link #largestSustained} stops doubling. */
+    static final int MOST_STREAMS = 1 << 20;
 
     private StreamBench() {
     }
@@ -37,6 +39,80 @@ final class StreamBench {
     static int run(LmuRnnConv1d net, int streams, int group, boolean audio, double seconds, boolean json, PrintWriter out) throws Exception {
         Init.pytorchDefault(net, 1);
         LmuFormerStream model = new LmuFormerStream(net);
+        Map<String, Object> r = describe(net, model, group, audio);
+        r.putAll(probe(model, streams, group, audio, seconds));
+        print(r, json, out);
+        return 0;
+    }
+
+    /**
+     * {@code --find-max}: the most streams whose mean tick stays within 10 ms, found by doubling from
+     * 64 and then halving the gap down to {@code resolution} streams, each probe timed as {@link #run}
+     * does; prints every probe on {@code err} and the largest sustained probe as the result.
+     */
+    static int findMax(LmuRnnConv1d net, int group, boolean audio, double seconds, int resolution, boolean json, PrintWriter out,
+                       PrintWriter err) throws Exception {
+        Init.pytorchDefault(net, 1);
+        LmuFormerStream model = new LmuFormerStream(net);
+        Map<Integer, Map<String, Object>> probes = new java.util.HashMap<>();
+        int most = largestSustained(64, resolution, n -> {
+            Map<String, Object> p = probe(model, n, group, audio, seconds);
+            probes.put(n, p);
+            err.printf("  %d streams: mean tick %.3f ms%s%n", n, (double) p.get("mean_tick_ms"), (boolean) p.get("keeps_up") ? "" : " (too slow)");
+            err.flush();
+            return (boolean) p.get("keeps_up");
+        });
+        if (most == 0) throw new IllegalStateException("not even 64 streams keep up with real time here");
+        Map<String, Object> r = describe(net, model, group, audio);
+        r.putAll(probes.get(most));
+        r.put("sustained_streams", most);
+        print(r, json, out);
+        return 0;
+    }
+
+    /**
+     * The largest n for which {@code keepsUp} holds, to within {@code resolution}, for a {@code keepsUp}
+     * that holds up to some n and fails beyond: doubles from {@code start} until it fails, then halves
+     * the gap. 0 when it fails at {@code start}.
+     */
+    static int largestSustained(int start, int resolution, java.util.function.IntPredicate keepsUp) {
+        int low = 0, high = 0; // holds at low (0: nothing yet); fails at high (0: not found yet)
+        for (int n = start; high == 0; n *= 2) {
+            if (n > MOST_STREAMS) return low;
+            if (keepsUp.test(n)) {
+                low = n;
+            } else {
+                high = n;
+            }
+        }
+        if (low == 0) return 0;
+        while (high - low > resolution) {
+            int n = (low + high) / 2;
+            if (keepsUp.test(n)) {
+                low = n;
+            } else {
+                high = n;
+            }
+        }
+        return low;
+    }
+
+    private static Map<String, Object> describe(LmuRnnConv1d net, LmuFormerStream model, int group, boolean audio) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", LmuRnnConv1d.ARCH);
+        r.put("mode", "stream");
+        r.put("embed_dims", net.config().embedDims());
+        r.put("input", audio ? "audio" : "frames");
+        r.put("group", group);
+        r.put("threads", Parallel.threads());
+        r.put("kernels", Kernels.get().name());
+        r.put("look_ahead_frames", model.lookAhead());
+        r.put("java", System.getProperty("java.version"));
+        return r;
+    }
+
+    /** Warms up, then times ticks of {@code streams} fresh streams for {@code seconds}. */
+    private static Map<String, Object> probe(LmuFormerStream model, int streams, int group, boolean audio, double seconds) {
         Runnable tick = audio ? sessionTick(model, streams) : modelTick(model, streams, group);
         // Warm-up: enough steps for the JIT's top tier, and at least a second; from audio, three
         // windows of 128 frames too, so that window ends (flushes) are compiled as well.
@@ -55,35 +131,36 @@ final class StreamBench {
         Arrays.sort(sorted);
         double median = sorted[ticks / 2];
         double mean = Arrays.stream(sorted).sum() / ticks;
-        // Sustained: the frames of a stream keep coming, so the mean tick decides, outliers included.
-        int realTime = (int) Math.min(streams, Math.floor(streams * FRAME_MS / mean));
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", LmuRnnConv1d.ARCH);
-        r.put("mode", "stream");
-        r.put("embed_dims", net.config().embedDims());
         r.put("streams", streams);
-        r.put("input", audio ? "audio" : "frames");
-        r.put("group", group);
-        r.put("threads", Parallel.threads());
-        r.put("kernels", Kernels.get().name());
-        r.put("look_ahead_frames", model.lookAhead());
         r.put("ticks", ticks);
         r.put("median_tick_ms", median);
         r.put("mean_tick_ms", mean);
         r.put("p90_tick_ms", sorted[(int) (ticks * 0.9)]);
         r.put("ms_per_frame_per_stream", median / streams);
         r.put("keeps_up", mean <= FRAME_MS);
-        r.put("real_time_streams", realTime);
-        r.put("java", System.getProperty("java.version"));
+        // Sustained: the frames of a stream keep coming, so the mean tick decides, outliers included.
+        r.put("real_time_streams", (int) Math.min(streams, Math.floor(streams * FRAME_MS / mean)));
+        return r;
+    }
+
+    private static void print(Map<String, Object> r, boolean json, PrintWriter out) throws Exception {
         if (json) {
             out.println(JSON.std.asString(r));
-        } else {
-            out.printf("%s stream%s, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
-                            + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
-                    LmuRnnConv1d.ARCH, audio ? " from audio (keyword sessions)" : "", net.config().embedDims(), streams, group, Main.engineLine(), median, mean, r.get("p90_tick_ms"),
-                    median / streams, realTime, streams, FRAME_MS, model.lookAhead(), model.lookAhead() * FRAME_MS);
+            return;
         }
-        return 0;
+        int streams = (int) r.get("streams");
+        double median = (double) r.get("median_tick_ms");
+        int lookAhead = (int) r.get("look_ahead_frames");
+        out.printf("%s stream%s, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
+                        + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
+                LmuRnnConv1d.ARCH, r.get("input").equals("audio") ? " from audio (keyword sessions)" : "", (int) r.get("embed_dims"), streams,
+                (int) r.get("group"), Main.engineLine(), median, (double) r.get("mean_tick_ms"), (double) r.get("p90_tick_ms"), median / streams,
+                (int) r.get("real_time_streams"), streams, FRAME_MS, lookAhead, lookAhead * FRAME_MS);
+        if (r.containsKey("sustained_streams")) {
+            out.printf("sustained: %d concurrent real-time streams on %d thread(s) (mean tick within %.0f ms)%n",
+                    (int) r.get("sustained_streams"), (int) r.get("threads"), FRAME_MS);
+        }
     }
 
     /** One frame of random features into every stream, stepped in groups of at most {@code group}. */
