@@ -6,8 +6,11 @@ import dev.lmuformer.model.Init;
 import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
+import dev.lmuformer.model.SpikingLmuFormer;
 import dev.lmuformer.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,8 +85,12 @@ class KeywordSessionTest {
     }
 
     private static Recorder stream(float[] w, int chunk, EarlyDecision rule) {
+        return stream(STREAMING, w, chunk, rule);
+    }
+
+    private static Recorder stream(StreamingModel model, float[] w, int chunk, EarlyDecision rule) {
         Recorder rec = new Recorder();
-        KeywordSession s = new KeywordSession(STREAMING, INPUT, rule, rec);
+        KeywordSession s = new KeywordSession(model, INPUT, rule, rec);
         for (int off = 0; off < w.length; off += chunk) s.push(w, off, Math.min(chunk, w.length - off));
         s.finish();
         return rec;
@@ -214,14 +221,30 @@ class KeywordSessionTest {
         assertEquals(0L, again.frames.get(before), "frame numbers start again");
     }
 
-    @Test
-    void aSessionGroupReportsWhatEachSessionReportsAlone() {
+    /** A small Spiking LMUFormer whose neurons fire: its streams are stepped one by one (the default {@code stepAll}). */
+    private static StreamingModel spiking() {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("embed_dims", 8);
+        cfg.put("in_channels", Fbank.DEFAULT_MEL_BINS);
+        cfg.put("seq_len", INPUT.frames());
+        cfg.put("num_classes", CLASSES);
+        cfg.put("depths", 1);
+        SpikingLmuFormer m = (SpikingLmuFormer) Models.create(ModelConfig.fromMap("slmu_rnn_ms_conv1d", cfg));
+        Init.pytorchDefault(m, 3);
+        StreamHarness.randomNorms(m, 4.0, 8);
+        return StreamingModel.of(m);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"lmu_rnn_conv1d", "slmu_rnn_ms_conv1d"})
+    void aSessionGroupReportsWhatEachSessionReportsAlone(String arch) {
+        StreamingModel model = arch.equals(LmuRnnConv1d.ARCH) ? STREAMING : spiking();
         int[] lengths = {2 * RATE + 777, RATE, 3000, 399, RATE / 2};
         int[] chunks = {160, 333, 1000, 1, 2500};
         float[][] audio = new float[lengths.length][];
         for (int i = 0; i < lengths.length; i++) audio[i] = audio(lengths[i], 10 + i);
         Recorder[] got = new Recorder[lengths.length];
-        SessionGroup group = new SessionGroup(STREAMING, lengths.length, INPUT, EarlyDecision.DEFAULT, i -> got[i] = new Recorder());
+        SessionGroup group = new SessionGroup(model, lengths.length, INPUT, EarlyDecision.DEFAULT, i -> got[i] = new Recorder());
         int[] offset = new int[lengths.length];
         long stepped = 0;
         for (boolean more = true; more; ) {
@@ -239,7 +262,7 @@ class KeywordSessionTest {
         for (int i = 0; i < lengths.length; i++) group.session(i).finish();
         long frames = 0;
         for (int i = 0; i < lengths.length; i++) {
-            Recorder alone = stream(audio[i], chunks[i], EarlyDecision.DEFAULT);
+            Recorder alone = stream(model, audio[i], chunks[i], EarlyDecision.DEFAULT);
             assertArrayEquals(alone.flat(), got[i].flat(), "session " + i);
             assertEquals(alone.frames, got[i].frames, "session " + i);
             assertEquals(alone.decisions.size(), got[i].decisions.size(), "session " + i);
