@@ -29,7 +29,7 @@ import java.util.List;
  * matrix product over the group; {@link #stepAll} spreads groups over the {@link Parallel} threads.
  * A stream's outputs are bit for bit the same whether it is stepped alone or in any group.
  */
-public final class LmuFormerStream implements StreamingModel {
+public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State> {
     /**
      * A good largest group for {@link #stepAll}: measured on 2 AVX-512 cores, groups of 64 step
      * 2.3–2.9× as many streams per second as single steps, 16 or 32 come close, 128 gains nothing
@@ -136,7 +136,7 @@ public final class LmuFormerStream implements StreamingModel {
      * allocated here; the per-frame scratch belongs to the stepping thread, so {@link #step}
      * allocates nothing.
      */
-    public static final class State {
+    public static final class State extends StatefulStream.Progress {
         private final float[][] windows; // per k=3 conv: [x_{t−1}; x_t; x_{t+1}], zero = the left padding
         private final int[] seen;        // inputs each conv has received, padding zeros included
         private final float[][] memory;  // per block: m_{t−1} (D)
@@ -146,9 +146,6 @@ public final class LmuFormerStream implements StreamingModel {
         private float[] src;   // the pending input of the first conv to run (null = a padding zero)
         private int srcOffset;
         private boolean live;  // still producing in the current step
-        private long pushed;
-        private long emitted;
-        private boolean flushed;
 
         private State(LmuFormerStream m) {
             windows = new float[m.convs.length][];
@@ -160,19 +157,9 @@ public final class LmuFormerStream implements StreamingModel {
             logits = new float[m.classes];
         }
 
-        /** Frames pushed so far. */
-        public long pushed() {
-            return pushed;
-        }
-
         /** The logits of the last step if it produced an output (overwritten by the next step), else null. */
         public float[] output() {
             return live ? logits : null;
-        }
-
-        /** Per-frame outputs produced so far; the next one is for frame {@code emitted()}. */
-        public long emitted() {
-            return emitted;
         }
     }
 
@@ -217,49 +204,6 @@ public final class LmuFormerStream implements StreamingModel {
         }
     }
 
-    @Override
-    public FrameStream open() {
-        return new Stream(newState());
-    }
-
-    /** A {@link FrameStream} over one {@link State}, so that {@link #stepAll(FrameStream[], float[][], float[][], int)} can group them. */
-    private final class Stream implements FrameStream {
-        private final State state;
-
-        Stream(State state) {
-            this.state = state;
-        }
-
-        @Override
-        public float[] step(float[] frame, int offset) {
-            return LmuFormerStream.this.step(state, frame, offset);
-        }
-
-        @Override
-        public List<float[]> flush() {
-            return LmuFormerStream.this.flush(state);
-        }
-
-        @Override
-        public void reset() {
-            LmuFormerStream.this.reset(state);
-        }
-
-        @Override
-        public long pushed() {
-            return state.pushed;
-        }
-
-        @Override
-        public long emitted() {
-            return state.emitted;
-        }
-
-        private LmuFormerStream owner() {
-            return LmuFormerStream.this;
-        }
-    }
-
     /**
      * As {@link #stepAll(State[], float[][], int, int)} with groups of at most {@link #DEFAULT_GROUP},
      * for streams from {@link #open()}.
@@ -280,34 +224,29 @@ public final class LmuFormerStream implements StreamingModel {
      */
     @Override
     public List<List<float[]>> flushAll(FrameStream[] streams, int count) {
-        return flush(states(streams, count), count);
+        State[] states = states(streams, count);
+        for (int i = 0; i < count; i++) checkOpen(states[i]);
+        for (int i = 0; i < count; i++) states[i].flushed = true;
+        return drain(states, count);
     }
 
     private State[] states(FrameStream[] streams, int count) {
         State[] states = new State[count];
-        for (int i = 0; i < count; i++) {
-            if (!(streams[i] instanceof Stream s) || s.owner() != this) {
-                throw new IllegalArgumentException("stream " + i + " was not opened from this model");
-            }
-            states[i] = s.state;
-        }
+        for (int i = 0; i < count; i++) states[i] = stateOf(streams[i], i);
         return states;
     }
 
-    /** A fresh stream state (before its first frame). */
+    @Override
     public State newState() {
         return new State(this);
     }
 
-    /** Clears {@code s} for a new stream, reusing its memory. */
-    public void reset(State s) {
+    @Override
+    void clear(State s) {
         for (float[] w : s.windows) Arrays.fill(w, 0f);
         Arrays.fill(s.seen, 0);
         for (float[] m : s.memory) Arrays.fill(m, 0f);
         Arrays.fill(s.sum, 0.0);
-        s.pushed = 0;
-        s.emitted = 0;
-        s.flushed = false;
         s.live = false;
     }
 
@@ -329,18 +268,13 @@ public final class LmuFormerStream implements StreamingModel {
         return classes;
     }
 
-    /**
-     * Pushes one frame {@code frame[offset … offset+F)}; returns the streaming-readout logits
-     * {@code head(mean_{j≤t} feature_j)} for frame {@code t = s.emitted()} (that is pushed − 1 − lookAhead)
-     * when it became available, else null. The returned array belongs to {@code s} and is
-     * overwritten by the next call.
-     *
-     * @throws IllegalStateException after {@link #flush}
-     */
-    public float[] step(State s, float[] frame, int offset) {
-        checkOpen(s);
-        begin(s, frame, offset);
-        advance(s.self, 0, 1, 0);
+    /** One frame (its output: {@code head(mean_{j≤t} feature_j)} for frame {@code t = s.emitted()}); {@code pushed} is counted by the caller. */
+    @Override
+    float[] advance(State s, float[] frame, int offset) {
+        s.src = frame;
+        s.srcOffset = offset;
+        s.live = true;
+        advanceRows(s.self, 0, 1, 0);
         return s.live ? s.logits : null;
     }
 
@@ -354,7 +288,7 @@ public final class LmuFormerStream implements StreamingModel {
      */
     public void step(State[] states, float[][] frames, int count) {
         beginAll(states, frames, count);
-        advance(states, 0, count, 0);
+        advanceRows(states, 0, count, 0);
     }
 
     /**
@@ -371,13 +305,13 @@ public final class LmuFormerStream implements StreamingModel {
         advanceAll(states, count, maxGroup, 0);
     }
 
-    /** {@link #advance} for {@code states[0 … count)} from conv {@code stage}, in equal groups of at most {@code maxGroup} over the threads. */
+    /** {@link #advanceRows} for {@code states[0 … count)} from conv {@code stage}, in equal groups of at most {@code maxGroup} over the threads. */
     private void advanceAll(State[] states, int count, int maxGroup, int stage) {
         int threads = Parallel.threads();
         int groups = Math.min(count, ceilDiv(ceilDiv(count, maxGroup), threads) * threads);
         Parallel.forEach(groups, gi -> {
             int from = (int) ((long) count * gi / groups);
-            advance(states, from, (int) ((long) count * (gi + 1) / groups) - from, stage);
+            advanceRows(states, from, (int) ((long) count * (gi + 1) / groups) - from, stage);
         });
     }
 
@@ -407,35 +341,16 @@ public final class LmuFormerStream implements StreamingModel {
         return step(s, frame, 0);
     }
 
-    /**
-     * Pushes {@code count} frames {@code frames [count, F]} and writes each available output row
-     * consecutively into {@code logitsOut} (room for {@code count · classes} suffices); returns the rows written.
-     */
-    public int push(State s, float[] frames, int count, float[] logitsOut) {
-        int rows = 0;
-        for (int i = 0; i < count; i++) {
-            float[] y = step(s, frames, i * features);
-            if (y != null) System.arraycopy(y, 0, logitsOut, rows++ * classes, classes);
-        }
-        return rows;
+    /** The convolutions see zeros beyond the last frame, as in the parallel model. */
+    @Override
+    List<float[]> drain(State s) {
+        return drain(s.self, 1).get(0);
     }
 
-    /**
-     * Ends the stream: the convolutions see zeros beyond the last frame, as in the parallel model,
-     * and the remaining (at most {@link #lookAhead()}) outputs come out, oldest first.
-     */
-    public List<float[]> flush(State s) {
-        return flush(s.self, 1).get(0);
-    }
-
-    /** {@link #flush(State)} for {@code states[0 … count)}, stepped together; checks them all before flushing any. */
-    private List<List<float[]>> flush(State[] states, int count) {
-        for (int i = 0; i < count; i++) checkOpen(states[i]);
+    /** {@link #drain(State)} for {@code states[0 … count)}, stepped together. */
+    private List<List<float[]>> drain(State[] states, int count) {
         List<List<float[]>> rest = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            states[i].flushed = true;
-            rest.add(new ArrayList<>());
-        }
+        for (int i = 0; i < count; i++) rest.add(new ArrayList<>());
         for (int stage = 0; stage < convs.length; stage++) {
             for (int i = 0; i < count; i++) {
                 states[i].src = null;
@@ -452,7 +367,7 @@ public final class LmuFormerStream implements StreamingModel {
      * conv {@code stage} and onward, each layer once for the rows of the states that produce;
      * clears {@code live} on the states whose convolution windows are still filling.
      */
-    private void advance(State[] g, int from, int n, int stage) {
+    private void advanceRows(State[] g, int from, int n, int stage) {
         Workspace w = workspaces.get().ensure(n);
         int live = n;
         for (int r = 0; r < n; r++) w.rows[r] = from + r;

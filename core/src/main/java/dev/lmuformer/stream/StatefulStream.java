@@ -90,32 +90,55 @@ abstract class StatefulStream<S extends StatefulStream.Progress> implements Stre
 
     @Override
     public final FrameStream open() {
-        S s = newState();
-        return new FrameStream() {
-            @Override
-            public float[] step(float[] frame, int offset) {
-                return StatefulStream.this.step(s, frame, offset);
-            }
+        return new Handle<>(this, newState());
+    }
 
-            @Override
-            public List<float[]> flush() {
-                return StatefulStream.this.flush(s);
-            }
+    /**
+     * The state behind {@code stream}, the {@code index}-th of a group.
+     *
+     * @throws IllegalArgumentException if {@code stream} was not opened from this model
+     */
+    @SuppressWarnings("unchecked")
+    final S stateOf(FrameStream stream, int index) {
+        if (!(stream instanceof Handle<?> h) || h.owner != this) {
+            throw new IllegalArgumentException("stream " + index + " was not opened from this model");
+        }
+        return (S) h.state;
+    }
 
-            @Override
-            public void reset() {
-                StatefulStream.this.reset(s);
-            }
+    /** A {@link FrameStream} over one state of {@code owner}. */
+    private static final class Handle<S extends Progress> implements FrameStream {
+        private final StatefulStream<S> owner;
+        private final S state;
 
-            @Override
-            public long pushed() {
-                return s.pushed;
-            }
+        Handle(StatefulStream<S> owner, S state) {
+            this.owner = owner;
+            this.state = state;
+        }
 
-            @Override
-            public long emitted() {
-                return s.emitted;
-            }
-        };
+        @Override
+        public float[] step(float[] frame, int offset) {
+            return owner.step(state, frame, offset);
+        }
+
+        @Override
+        public List<float[]> flush() {
+            return owner.flush(state);
+        }
+
+        @Override
+        public void reset() {
+            owner.reset(state);
+        }
+
+        @Override
+        public long pushed() {
+            return state.pushed;
+        }
+
+        @Override
+        public long emitted() {
+            return state.emitted;
+        }
     }
 }
