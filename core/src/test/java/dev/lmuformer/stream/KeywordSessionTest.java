@@ -6,7 +6,7 @@ import dev.lmuformer.model.Init;
 import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
-import dev.lmuformer.model.SpikingLmuFormer;
+import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,17 +31,18 @@ class KeywordSessionTest {
     private static final int RATE = KeywordSession.SAMPLE_RATE;
     private static final ModelInput INPUT = ModelInput.DEFAULT;
 
-    private static final LmuRnnConv1d MODEL = smallModel();
+    private static final LmuRnnConv1d MODEL = (LmuRnnConv1d) smallModel(LmuRnnConv1d.ARCH);
     private static final StreamingModel STREAMING = StreamingModel.of(MODEL);
 
-    private static LmuRnnConv1d smallModel() {
+    /** A small model of {@code arch} reading 128 mel bins, initialised from a fixed seed. */
+    private static SequenceModel smallModel(String arch) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("embed_dims", 8);
         cfg.put("in_channels", Fbank.DEFAULT_MEL_BINS);
         cfg.put("seq_len", INPUT.frames());
         cfg.put("num_classes", CLASSES);
         cfg.put("depths", 1);
-        LmuRnnConv1d m = (LmuRnnConv1d) Models.create(ModelConfig.fromMap(LmuRnnConv1d.ARCH, cfg));
+        SequenceModel m = Models.create(ModelConfig.fromMap(arch, cfg));
         Init.pytorchDefault(m, 3);
         return m;
     }
@@ -223,14 +224,7 @@ class KeywordSessionTest {
 
     /** A small Spiking LMUFormer whose neurons fire: its streams are stepped one by one (the default {@code stepAll}). */
     private static StreamingModel spiking() {
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("embed_dims", 8);
-        cfg.put("in_channels", Fbank.DEFAULT_MEL_BINS);
-        cfg.put("seq_len", INPUT.frames());
-        cfg.put("num_classes", CLASSES);
-        cfg.put("depths", 1);
-        SpikingLmuFormer m = (SpikingLmuFormer) Models.create(ModelConfig.fromMap("slmu_rnn_ms_conv1d", cfg));
-        Init.pytorchDefault(m, 3);
+        SequenceModel m = smallModel("slmu_rnn_ms_conv1d");
         StreamHarness.randomNorms(m, 4.0, 8);
         return StreamingModel.of(m);
     }
