@@ -118,8 +118,8 @@ final class EvalCommand implements Callable<Integer> {
         boolean permuted = task.equals("psmnist");
         if (!permuted && !task.equals("smnist")) throw new IllegalArgumentException("unknown task '" + task + "' in the checkpoint's metadata");
         if (split != Split.TEST) throw new IllegalArgumentException("--task " + task + " has only a test split (its training validates on it)");
-        Idx images = Idx.read(PermutedMnist.find(data, "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"));
-        Idx labels = Idx.read(PermutedMnist.find(data, "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"));
+        Idx images = PermutedMnist.read(data, "t10k", "images");
+        Idx labels = PermutedMnist.read(data, "t10k", "labels");
         int pixels = images.itemSize();
         int[] order = java.util.stream.IntStream.range(0, pixels).toArray();
         if (permuted) {

@@ -106,10 +106,10 @@ final class TrainRun {
         String task = permuted ? "psmnist" : "smnist";
         cfg.warnings.forEach(w -> log.println("warning: " + w));
         if (!cfg.model.startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got " + cfg.model);
-        Idx trainImages = Idx.read(PermutedMnist.find(data, "train-images-idx3-ubyte", "train-images.idx3-ubyte"));
-        Idx trainLabels = Idx.read(PermutedMnist.find(data, "train-labels-idx1-ubyte", "train-labels.idx1-ubyte"));
-        Idx testImages = Idx.read(PermutedMnist.find(data, "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"));
-        Idx testLabels = Idx.read(PermutedMnist.find(data, "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"));
+        Idx trainImages = PermutedMnist.read(data, "train", "images");
+        Idx trainLabels = PermutedMnist.read(data, "train", "labels");
+        Idx testImages = PermutedMnist.read(data, "t10k", "images");
+        Idx testLabels = PermutedMnist.read(data, "t10k", "labels");
         int pixels = trainImages.itemSize();
         int[] permutation = permuted ? PermutedMnist.permutation(pixels, cfg.seed) : java.util.stream.IntStream.range(0, pixels).toArray();
         Map<String, Object> sizes = new LinkedHashMap<>();

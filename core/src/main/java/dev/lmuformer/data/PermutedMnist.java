@@ -37,6 +37,16 @@ public final class PermutedMnist extends IndexedBatches {
         return shuffled(pixels, new SplittableRandom(seed));
     }
 
+    /**
+     * The {@code split} ("train" or "t10k") {@code kind} ("images" or "labels") IDX file of an MNIST
+     * folder, by either of its usual names ({@code train-images-idx3-ubyte}, {@code train-images.idx3-ubyte}),
+     * raw or .gz.
+     */
+    public static Idx read(Path dir, String split, String kind) {
+        String dims = kind.equals("images") ? "idx3" : "idx1";
+        return Idx.read(find(dir, split + "-" + kind + "-" + dims + "-ubyte", split + "-" + kind + "." + dims + "-ubyte"));
+    }
+
     /** The first existing file among the names (raw or .gz) in {@code dir}. */
     public static Path find(Path dir, String... names) {
         for (String n : names) {

@@ -48,7 +48,6 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     private final int width;
     private final int hidden;
     private final int classes;
-    private final int lookAhead;
     private final int maxMemory;
     private final int maxWindow;
     private final Kernels k = Kernels.get();
@@ -84,7 +83,6 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
             bnShift[i] = bn.shift();
         }
         convs[4] = conv3(st, "patch_embed.rpe_conv.weight");
-        lookAhead = convs.length; // each k=3, pad=1 convolution needs one future frame
         int window = 0;
         for (Dense c : convs) window = Math.max(window, c.in());
         maxWindow = window;
@@ -253,7 +251,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     /** Frames of delay: the output for frame t comes with input frame t + lookAhead (5 for this model, 50 ms at 10 ms/frame). */
     @Override
     public int lookAhead() {
-        return lookAhead;
+        return convs.length; // each k=3, pad=1 convolution needs one future frame
     }
 
     /** Input features F per frame. */
