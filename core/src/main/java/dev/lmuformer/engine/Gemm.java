@@ -18,12 +18,17 @@ public final class Gemm {
     private static final int NC = 1024;
     /** Below this many multiply-adds a plain loop beats packing. */
     private static final long SMALL = 16 * 1024;
-    /** Below this many multiply-adds per depth block the pool's hand-over costs more than it saves. */
+    /** Below this many multiply-adds the pool's hand-over costs more than it saves. */
     private static final long PARALLEL_WORK = 1 << 19;
+    /** Most floats of packed B (a column block over its whole depth) packed before one multiply (2 MiB). */
+    private static final long WHOLE_DEPTH = 1 << 19;
+    /** Largest result (m·n) whose per-thread copies {@link #depthSplit} keeps (4 MiB each). */
+    private static final long DEPTH_SPLIT_RESULT = 1 << 20;
 
     private static final ThreadLocal<float[]> A_PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> EDGE = new ThreadLocal<>();
     private static final ThreadLocal<float[]> B_PACK = new ThreadLocal<>();
+    private static final ThreadLocal<float[][]> PARTIALS = new ThreadLocal<>();
 
     private Gemm() {
     }
@@ -65,21 +70,88 @@ public final class Gemm {
             narrow(kern, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
         }
+        if (splitsDepth(m, n, k)) {
+            depthSplit(kern, m, n, k, a, aOff, aRow, aCol, aRows, b, bOff, bRow, bCol, bRows, c, cOff, ldc, accumulate);
+            return;
+        }
         int nr = kern.nr();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + nr - 1) / nr;
-            float[] bPack = buffer(B_PACK, Math.min(KC, k) * panels * nr);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            // Pack the whole depth at once when it is small enough: each task then keeps its rows
+            // of C in cache over all depth blocks, and there is one parallel call instead of two per block.
+            int depth = (long) k * panels * nr <= WHOLE_DEPTH ? k : KC;
+            float[] bPack = buffer(B_PACK, Math.min(depth, k) * panels * nr);
+            int bBase = bOff + jc * bCol;
+            for (int pc = 0; pc < k; pc += depth) {
+                int kd = Math.min(depth, k - pc);
                 int p0 = pc;
-                int bBase = bOff + jc * bCol;
                 Parallel.forChunks(panels, 4, (from, to) -> {
-                    for (int jr = from; jr < to; jr++) packB(kc, p0, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, jr * kc * nr);
+                    for (int q = 0; q < kd; q += KC) {
+                        int kc = Math.min(KC, kd - q);
+                        for (int jr = from; jr < to; jr++) packB(kc, p0 + q, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, q * panels * nr + jr * kc * nr);
+                    }
                 });
-                multiply(kern, m, nc, kc, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, c, cOff + jc, ldc, pc == 0 && !accumulate);
+                multiply(kern, m, nc, kd, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, c, cOff + jc, ldc, pc == 0 && !accumulate);
             }
         }
+    }
+
+    /**
+     * Deep products with a small result (weight gradients: k is the batch's rows) split their
+     * depth over the threads rather than their rows: each thread sweeps its own depth blocks into
+     * a private C without waiting for the others, and the partial results are added at the end in
+     * thread order. Splitting rows instead would make every depth block a parallel call of its own
+     * (pack B, wait, multiply, wait).
+     */
+    private static boolean splitsDepth(int m, int n, int k) {
+        int parts = Parallel.threads();
+        return parts > 1 && !Parallel.serial() && k >= 4 * KC * parts && (long) m * n <= DEPTH_SPLIT_RESULT;
+    }
+
+    private static void depthSplit(Kernels kern, int m, int n, int k,
+                                   float[] a, int aOff, int aRow, int aCol, int[] aRows,
+                                   float[] b, int bOff, int bRow, int bCol, int[] bRows,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
+        int parts = Parallel.threads();
+        int blocks = (k + KC - 1) / KC;
+        float[][] partial = partials(parts, m * n);
+        int nr = kern.nr();
+        Parallel.forEach(parts, t -> {
+            float[] own = partial[t];
+            int firstBlock = blocks * t / parts, endBlock = blocks * (t + 1) / parts;
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int panels = (nc + nr - 1) / nr;
+                float[] bPack = buffer(B_PACK, KC * panels * nr);
+                for (int blk = firstBlock; blk < endBlock; blk++) {
+                    int pc = blk * KC;
+                    int kc = Math.min(KC, k - pc);
+                    int bBase = bOff + jc * bCol;
+                    for (int jr = 0; jr < panels; jr++) packB(kc, pc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, jr * kc * nr);
+                    serialBlocks(kern, m, nc, kc, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, own, jc, n, blk == firstBlock);
+                }
+            }
+        });
+        Parallel.forChunks(m, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int row = cOff + i * ldc;
+                if (!accumulate) java.util.Arrays.fill(c, row, row + n, 0f);
+                for (float[] own : partial) {
+                    for (int j = 0; j < n; j++) c[row + j] += own[i * n + j];
+                }
+            }
+        });
+    }
+
+    /** The calling thread's partial results for {@link #depthSplit}: one buffer per part. */
+    private static float[][] partials(int parts, int size) {
+        float[][] held = PARTIALS.get();
+        if (held == null || held.length != parts || held[0].length < size) {
+            held = new float[parts][size];
+            PARTIALS.set(held);
+        }
+        return held;
     }
 
     /**
@@ -145,39 +217,49 @@ public final class Gemm {
         if (m <= 0) return;
         Kernels kern = Kernels.get();
         for (int jc = 0; jc < b.cols; jc += NC) {
-            int nc = Math.min(NC, b.cols - jc);
-            for (int pc = 0; pc < b.rows; pc += KC) {
-                multiply(kern, m, nc, Math.min(KC, b.rows - pc), a, aOff + pc * aCol, aRow, aCol, null,
-                        b.data, b.offset(jc, pc), c, cOff + jc, ldc, pc == 0 && !accumulate);
-            }
+            multiply(kern, m, Math.min(NC, b.cols - jc), b.rows, a, aOff, aRow, aCol, null, b.data, b.offset(jc, 0), c, cOff + jc, ldc, !accumulate);
         }
     }
 
     /**
-     * {@code C += A·B} (C cleared first when {@code clear}) for one packed depth block of B:
-     * tasks are blocks of MC rows, further split over B panels when rows are few; products too
-     * small to repay a hand-over to the pool run on the calling thread.
+     * {@code C += A·B} (C cleared first when {@code clear}) over {@code depth} rows of packed B,
+     * laid out as consecutive depth blocks of KC: tasks are blocks of MC rows, further split over
+     * B panels when rows are few, each running all depth blocks in order; products too small to
+     * repay a hand-over to the pool run on the calling thread.
      */
-    private static void multiply(Kernels kern, int m, int nc, int kc, float[] a, int aBase, int aRow, int aCol, int[] aRows,
+    private static void multiply(Kernels kern, int m, int nc, int depth, float[] a, int aBase, int aRow, int aCol, int[] aRows,
                                  float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int panels = (nc + kern.nr() - 1) / kern.nr();
         int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
         int mBlocks = (m + mc - 1) / mc;
-        if ((long) m * nc * kc < PARALLEL_WORK || Parallel.serial()) {
-            for (int ib = 0; ib < mBlocks; ib++) {
-                int i0 = ib * mc;
-                block(kern, kc, Math.min(mc, m - i0), i0, 0, panels, nc, a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase + i0 * ldc, ldc, clear);
-            }
+        if ((long) m * nc * depth < PARALLEL_WORK || Parallel.serial()) {
+            serialBlocks(kern, m, nc, depth, a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase, ldc, clear);
             return;
         }
         int nSplit = Math.max(1, Math.min(panels, (2 * Parallel.threads() + mBlocks - 1) / mBlocks));
         Parallel.forEach(mBlocks * nSplit, t -> {
             int i0 = t / nSplit * mc;
             int js = t % nSplit;
-            block(kern, kc, Math.min(mc, m - i0), i0, panels * js / nSplit, panels * (js + 1) / nSplit, nc,
-                    a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase + i0 * ldc, ldc, clear);
+            for (int pc = 0; pc < depth; pc += KC) {
+                block(kern, Math.min(KC, depth - pc), Math.min(mc, m - i0), i0, panels * js / nSplit, panels * (js + 1) / nSplit, nc,
+                        a, aBase + pc * aCol, aRow, aCol, aRows, bPack, bBase + pc * panels * kern.nr(), c, cBase + i0 * ldc, ldc, clear && pc == 0);
+            }
         });
+    }
+
+    /** {@link #multiply} on the calling thread: the row blocks one after another. */
+    private static void serialBlocks(Kernels kern, int m, int nc, int depth, float[] a, int aBase, int aRow, int aCol, int[] aRows,
+                                     float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
+        int mr = kern.mr();
+        int panels = (nc + kern.nr() - 1) / kern.nr();
+        int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
+        for (int i0 = 0; i0 < m; i0 += mc) {
+            for (int pc = 0; pc < depth; pc += KC) {
+                block(kern, Math.min(KC, depth - pc), Math.min(mc, m - i0), i0, 0, panels, nc, a, aBase + pc * aCol, aRow, aCol, aRows,
+                        bPack, bBase + pc * panels * kern.nr(), c, cBase + i0 * ldc, ldc, clear && pc == 0);
+            }
+        }
     }
 
     /**
@@ -192,10 +274,21 @@ public final class Gemm {
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
         boolean inPlace = aRows == null && aCol == 1;
+        // A transposed (a gradient dYᵀ): its rows are contiguous at each step, so the whole block
+        // is copied step by step, a run of `rows` values each, and the strips read it with stride `width`.
+        boolean transposed = aRows == null && aRow == 1 && !inPlace;
+        int width = strips * mr;
         int firstPacked = inPlace ? rows / mr : 0;
         float[] aPack = buffer(A_PACK, Math.max(1, strips - firstPacked) * mr * kc);
-        for (int s = firstPacked; s < strips; s++) {
-            packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, (s - firstPacked) * mr * kc);
+        if (transposed) {
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(a, aBase + i0 + p * aCol, aPack, p * width, rows);
+                for (int r = rows; r < width; r++) aPack[p * width + r] = 0f;
+            }
+        } else {
+            for (int s = firstPacked; s < strips; s++) {
+                packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, (s - firstPacked) * mr * kc);
+            }
         }
         float[] edge = buffer(EDGE, mr * nr);
         for (int jr = p0; jr < p1; jr++) {
@@ -205,9 +298,9 @@ public final class Gemm {
                 int rs = Math.min(mr, rows - s * mr);
                 int co = cBase + s * mr * ldc + jr * nr;
                 float[] src = s < firstPacked ? a : aPack;
-                int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : (s - firstPacked) * mr * kc;
+                int ao = s < firstPacked ? aBase + (i0 + s * mr) * aRow : transposed ? s * mr : (s - firstPacked) * mr * kc;
                 int rowStride = s < firstPacked ? aRow : 1;
-                int stepStride = s < firstPacked ? aCol : mr;
+                int stepStride = s < firstPacked ? aCol : transposed ? width : mr;
                 if (clear) { // each C tile is cleared just before the first adds into it, while in cache
                     for (int r = 0; r < rs; r++) java.util.Arrays.fill(c, co + r * ldc, co + r * ldc + cols, 0f);
                 }
@@ -261,15 +354,6 @@ public final class Gemm {
 
     /** Packs rows i0..i0+rows of A (kc columns from ao) into an mr-tall panel (k-major), zero-padding the rest. */
     private static void packA(int kc, int mr, int i0, int rows, float[] a, int ao, int aRow, int aCol, int[] aRows, float[] dst, int d) {
-        if (aRows == null && aRow == 1 && rows == mr) {
-            // A transposed (a gradient dYᵀ): the strip's mr values at each step are contiguous.
-            for (int p = 0; p < kc; p++) {
-                int src = ao + i0 + p * aCol;
-                int to = d + p * mr;
-                for (int r = 0; r < mr; r++) dst[to + r] = a[src + r];
-            }
-            return;
-        }
         for (int r = 0; r < mr; r++) {
             int srcRow = r >= rows ? -1 : aRows == null ? i0 + r : aRows[i0 + r];
             if (srcRow < 0) {

@@ -13,7 +13,7 @@ import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
 class GemmTest {
 
     @ParameterizedTest(name = "m={0} n={1} k={2}")
-    @CsvSource({"1,1,1", "7,5,3", "6,32,256", "13,47,300", "97,33,257", "200,130,70", "384,256,600", "5,3,4000", "300,1,129", "1000,2,64"})
+    @CsvSource({"1,1,1", "7,5,3", "6,32,256", "13,47,300", "97,33,257", "200,130,70", "384,256,600", "50,600,1000", "5,3,4000", "300,1,129", "1000,2,64"})
     void matchesNaiveForAllLayouts(int m, int n, int k) {
         Random rnd = new Random(m * 31L + n * 7L + k);
         float[] a = random(rnd, m * k);
@@ -39,6 +39,20 @@ class GemmTest {
                 for (int i = 0; i < expected.length; i++) expected[i] -= 0.5f;
                 assertTensorClose("overwrite transA=" + transA + " transB=" + transB, expected, c, 1e-5);
             }
+        }
+    }
+
+    /** Deep products with a small result split their depth over the threads; 2 and 3 threads, uneven blocks. */
+    @org.junit.jupiter.api.Test
+    void depthSplitOverThreadsMatchesNaive() {
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {2, 3}) {
+                Parallel.setThreads(threads);
+                matchesNaiveForAllLayouts(37, 40, 4 * 256 * threads + 77);
+            }
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 
