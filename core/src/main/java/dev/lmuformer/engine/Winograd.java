@@ -57,6 +57,15 @@ public final class Winograd {
         float[] v = new float[0];
         float[] m = new float[0];
         float[] g = new float[0];
+        /** The array whose transform {@link #v} holds (the input of the last {@link #conv3}), with its shape. */
+        private float[] vSource;
+        private int vBatch;
+        private int vFrames;
+        private int vChannels;
+
+        private boolean holdsTransformOf(float[] x, int batch, int frames, int channels) {
+            return vSource == x && vBatch == batch && vFrames == frames && vChannels == channels;
+        }
     }
 
     /**
@@ -71,31 +80,7 @@ public final class Winograd {
         if (ws.m.length < POINTS * tiles * cout) ws.m = new float[POINTS * tiles * cout];
         float[] v = ws.v; // (6, T, cin)
         float[] m = ws.m; // (6, T, cout)
-        Parallel.forChunks(tiles, 16, (from, to) -> {
-            float[] padded = new float[POINTS * cin]; // the tile's six input rows where some fall outside the sequence
-            for (int tile = from; tile < to; tile++) {
-                int b = tile / tilesPerSeq;
-                int t0 = (tile % tilesPerSeq) * TILE;
-                float[] src;
-                int base;
-                if (t0 >= 1 && t0 + 4 < frames) {
-                    src = x; // interior tile: the six rows are contiguous in x
-                    base = (b * frames + t0 - 1) * cin;
-                } else {
-                    for (int l = 0; l < POINTS; l++) {
-                        int t = t0 - 1 + l;
-                        if (t >= 0 && t < frames) {
-                            System.arraycopy(x, (b * frames + t) * cin, padded, l * cin, cin);
-                        } else {
-                            java.util.Arrays.fill(padded, l * cin, (l + 1) * cin, 0f);
-                        }
-                    }
-                    src = padded;
-                    base = 0;
-                }
-                inputTransform(src, base, cin, v, tile * cin, tiles * cin);
-            }
-        });
+        transformInput(x, batch, frames, cin, ws);
         for (int k = 0; k < POINTS; k++) {
             Gemm.gemm(tiles, cout, cin, v, k * tiles * cin, cin, 1, u, k * cin * cout, cout, 1, m, k * tiles * cout, cout, false);
         }
@@ -104,6 +89,37 @@ public final class Winograd {
                 int b = tile / tilesPerSeq;
                 int t0 = (tile % tilesPerSeq) * TILE;
                 outputTransform(m, tile * cout, tiles * cout, cout, y, (b * frames + t0) * cout, Math.min(TILE, frames - t0), accumulate);
+            }
+        });
+    }
+
+    /** {@code ws.v = Bᵀ·d} for every tile d of x {@code [B, N, c]}: v {@code (6, T, c)}; remembers x. */
+    private static void transformInput(float[] x, int batch, int frames, int c, Workspace ws) {
+        float[] v = ws.v;
+        ws.vSource = x;
+        ws.vBatch = batch;
+        ws.vFrames = frames;
+        ws.vChannels = c;
+        int tilesPerSeq = (frames + TILE - 1) / TILE;
+        int tiles = batch * tilesPerSeq;
+        Parallel.forChunks(tiles, 16, (from, to) -> {
+            float[] padded = new float[POINTS * c]; // the tile's six input rows where some fall outside the sequence
+            for (int tile = from; tile < to; tile++) {
+                int b = tile / tilesPerSeq;
+                int t0 = (tile % tilesPerSeq) * TILE;
+                if (t0 >= 1 && t0 + 4 < frames) { // interior tile: the six rows are contiguous in x
+                    inputTransform(x, (b * frames + t0 - 1) * c, c, v, tile * c, tiles * c);
+                    continue;
+                }
+                for (int l = 0; l < POINTS; l++) {
+                    int t = t0 - 1 + l;
+                    if (t >= 0 && t < frames) {
+                        System.arraycopy(x, (b * frames + t) * c, padded, l * c, c);
+                    } else {
+                        java.util.Arrays.fill(padded, l * c, (l + 1) * c, 0f);
+                    }
+                }
+                inputTransform(padded, 0, c, v, tile * c, tiles * c);
             }
         });
     }
@@ -126,18 +142,16 @@ public final class Winograd {
     /** y[t0 + r] (+)= (Aᵀ m)_r for r &lt; rows, from the six products m_k = m[src + k·step + o]. */
     private static void outputTransform(float[] m, int src, int step, int c, float[] y, int dst, int rows, boolean accumulate) {
         int m0 = src, m1 = src + step, m2 = src + 2 * step, m3 = src + 3 * step, m4 = src + 4 * step, m5 = src + 5 * step;
-        if (rows == TILE) {
-            if (!accumulate) {
-                for (int r = 0; r < TILE; r++) java.util.Arrays.fill(y, dst + r * c, dst + (r + 1) * c, 0f);
-            }
+        if (rows == TILE) { // written, not cleared and then added to: one pass over y
             int y1 = dst + c, y2 = dst + 2 * c, y3 = dst + 3 * c;
             for (int o = 0; o < c; o++) {
                 float p0 = m[m0 + o], p1 = m[m1 + o], p2 = m[m2 + o], p3 = m[m3 + o], p4 = m[m4 + o], p5 = m[m5 + o];
                 float s12 = p1 + p2, d12 = p1 - p2, s34 = p3 + p4, d34 = p3 - p4;
-                y[dst + o] += p0 + s12 + s34;
-                y[y1 + o] += d12 + 2 * d34;
-                y[y2 + o] += s12 + 4 * s34;
-                y[y3 + o] += d12 + 8 * d34 + p5;
+                float v0 = p0 + s12 + s34, v1 = d12 + 2 * d34, v2 = s12 + 4 * s34, v3 = d12 + 8 * d34 + p5;
+                y[dst + o] = accumulate ? y[dst + o] + v0 : v0;
+                y[y1 + o] = accumulate ? y[y1 + o] + v1 : v1;
+                y[y2 + o] = accumulate ? y[y2 + o] + v2 : v2;
+                y[y3 + o] = accumulate ? y[y3 + o] + v3 : v3;
             }
             return;
         }
@@ -156,6 +170,8 @@ public final class Winograd {
      * {@code dW[o][i][s] += Σ_k G[k][s] · Σ_tiles (A·dy)_k[o] · (Bᵀx)_k[i]} — six GEMMs of
      * {@code cout × cin × tiles} instead of three of {@code cout × cin × rows}, half the work.
      * x {@code [B, N, cin]}, dy {@code [B, N, cout]}, dw {@code [cout, cin, 3]}.
+     * When the workspace's last {@link #conv3} ran over this same array x (the forward before this
+     * backward), its transform of x is reused: x must not have been changed since.
      */
     public static void weightGradient(float[] x, float[] dy, int batch, int frames, int cin, int cout, float[] dw, Workspace ws) {
         int tilesPerSeq = (frames + TILE - 1) / TILE;
@@ -166,25 +182,20 @@ public final class Winograd {
         float[] v = ws.v; // (6, T, cin)
         float[] g = ws.g; // (6, T, cout)
         float[] m = ws.m; // (6, cout, cin)
+        if (!ws.holdsTransformOf(x, batch, frames, cin)) transformInput(x, batch, frames, cin, ws);
         Parallel.forChunks(tiles, 16, (from, to) -> {
-            float[] padded = new float[POINTS * cin];
-            float[] dyTile = new float[TILE * cout];
+            float[] dyTile = new float[TILE * cout]; // a last tile's rows, zero-padded past the sequence's end
             for (int tile = from; tile < to; tile++) {
                 int b = tile / tilesPerSeq;
                 int t0 = (tile % tilesPerSeq) * TILE;
-                for (int l = 0; l < POINTS; l++) {
-                    int t = t0 - 1 + l;
-                    if (t >= 0 && t < frames) {
-                        System.arraycopy(x, (b * frames + t) * cin, padded, l * cin, cin);
-                    } else {
-                        java.util.Arrays.fill(padded, l * cin, (l + 1) * cin, 0f);
-                    }
-                }
-                inputTransform(padded, 0, cin, v, tile * cin, tiles * cin);
                 int rows = Math.min(TILE, frames - t0);
-                System.arraycopy(dy, (b * frames + t0) * cout, dyTile, 0, rows * cout);
-                java.util.Arrays.fill(dyTile, rows * cout, TILE * cout, 0f);
-                gradientTransform(dyTile, cout, g, tile * cout, tiles * cout);
+                if (rows == TILE) {
+                    gradientTransform(dy, (b * frames + t0) * cout, cout, g, tile * cout, tiles * cout);
+                } else {
+                    System.arraycopy(dy, (b * frames + t0) * cout, dyTile, 0, rows * cout);
+                    java.util.Arrays.fill(dyTile, rows * cout, TILE * cout, 0f);
+                    gradientTransform(dyTile, 0, cout, g, tile * cout, tiles * cout);
+                }
             }
         });
         for (int k = 0; k < POINTS; k++) {
@@ -204,10 +215,10 @@ public final class Winograd {
         });
     }
 
-    /** (A·dy)_k for the tile's four output-gradient rows dy_r = src[r·c + o], written at g[dst + k·step + o]. */
-    private static void gradientTransform(float[] src, int c, float[] g, int dst, int step) {
+    /** (A·dy)_k for the tile's four output-gradient rows dy_r = src[base + r·c + o], written at g[dst + k·step + o]. */
+    private static void gradientTransform(float[] src, int base, int c, float[] g, int dst, int step) {
         for (int o = 0; o < c; o++) {
-            float y0 = src[o], y1 = src[c + o], y2 = src[2 * c + o], y3 = src[3 * c + o];
+            float y0 = src[base + o], y1 = src[base + c + o], y2 = src[base + 2 * c + o], y3 = src[base + 3 * c + o];
             float s02 = y0 + y2, s13 = y1 + y3;
             float t02 = y0 + 4 * y2, t13 = 2 * y1 + 8 * y3;
             g[dst + o] = y0;

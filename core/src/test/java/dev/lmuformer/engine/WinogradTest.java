@@ -44,14 +44,19 @@ class WinogradTest {
         java.util.Arrays.fill(y, 1f);
         Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(w, out, in, false), y, false, ws);
         assertTensorClose("forward", yRef, y, 1e-5);
+        float[] dwAfterForward = new float[w.length]; // reuses the forward's transform of x
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dwAfterForward, ws);
         java.util.Arrays.fill(dx, 0.5f);
         Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true), dx, true, ws);
         for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
         assertTensorClose("input gradient", dxRef, dx, 1e-5);
         float[] dw = new float[w.length];
         java.util.Arrays.fill(dw, 0.25f);
-        Winograd.weightGradient(x, dy, batch, frames, in, out, dw, ws);
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dw, ws); // the workspace last transformed dy: x again
+        float[] dwFresh = new float[w.length];
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dwFresh, new Winograd.Workspace());
         for (int i = 0; i < dw.length; i++) dw[i] -= 0.25f;
         assertTensorClose("weight gradient", dwRef, dw, 1e-5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dwFresh, dwAfterForward, "weight gradient with the forward's transform");
     }
 }
