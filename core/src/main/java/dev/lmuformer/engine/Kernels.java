@@ -45,8 +45,11 @@ public interface Kernels {
     /** {@code y[yo+i] = x[xo+i]·scale[i] + shift[i]} for i &lt; n (a batch-norm row); y may be x. */
     void scaleShift(int n, float[] x, int xo, float[] scale, float[] shift, float[] y, int yo);
 
-    /** {@code dx[o+i] += gate[o+i] > 0 ? dy[o+i] : 0} for i &lt; n (the backward of a ReLU with output gate). */
-    void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o);
+    /**
+     * The backward of a ReLU with output gate: {@code dx[o+i] (+)= gate[o+i] > 0 ? dy[o+i] : 0} for
+     * i &lt; n, added to dx when {@code accumulate}, else written.
+     */
+    void reluBackward(int n, float[] gate, float[] dy, float[] dx, int o, boolean accumulate);
 
     /**
      * Exact GELU over {@code x[o … o+n)}: {@code cdf = Φ(x) = (1 + erf(x/√2))/2} and {@code y = x·Φ(x)}
@@ -54,8 +57,11 @@ public interface Kernels {
      */
     void gelu(int n, float[] x, float[] y, float[] cdf, int o);
 
-    /** GELU backward: {@code dx += dy·(Φ(x) + x·φ(x))} with Φ from {@link #gelu}, φ the normal density. */
-    void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o);
+    /**
+     * GELU backward: {@code dx (+)= dy·(Φ(x) + x·φ(x))} with Φ from {@link #gelu}, φ the normal
+     * density; added to dx when {@code accumulate}, else written.
+     */
+    void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate);
 
     /** The implementation chosen for this JVM. */
     static Kernels get() {

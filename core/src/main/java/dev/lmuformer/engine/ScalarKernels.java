@@ -70,8 +70,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o) {
-        for (int i = o; i < o + n; i++) if (gate[i] > 0f) dx[i] += dy[i];
+    public void reluBackward(int n, float[] gate, float[] dy, float[] dx, int o, boolean accumulate) {
+        for (int i = o; i < o + n; i++) {
+            float d = gate[i] > 0f ? dy[i] : 0f;
+            dx[i] = accumulate ? dx[i] + d : d;
+        }
     }
 
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
@@ -86,10 +89,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o) {
+    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate) {
         for (int i = o; i < o + n; i++) {
             float v = x[i];
-            dx[i] += dy[i] * (cdf[i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+            float d = dy[i] * (cdf[i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+            dx[i] = accumulate ? dx[i] + d : d;
         }
     }
 }

@@ -43,16 +43,16 @@ final class ConvMlp implements Sublayer {
 
     @Override
     public void backward(float[] dy, float[] dx) {
-        dNarrow1 = Ops.zeroed(dNarrow1, rows * width);
-        relu.backward(dy, dNarrow1);
-        dNarrow2 = Ops.zeroed(dNarrow2, rows * width);
-        fc2Bn.backward(dNarrow1, dNarrow2);
-        dWide1 = Ops.zeroed(dWide1, rows * hidden);
-        fc2.backward(dNarrow2, dWide1);
-        dWide2 = Ops.zeroed(dWide2, rows * hidden);
-        gelu.backward(dWide1, dWide2);
-        java.util.Arrays.fill(dWide1, 0, rows * hidden, 0f);
-        fc1Bn.backward(dWide2, dWide1);
+        // each gradient buffer is written by its first producer (accumulate = false), never cleared
+        dNarrow1 = Ops.ensure(dNarrow1, rows * width);
+        relu.backward(dy, dNarrow1, false);
+        dNarrow2 = Ops.ensure(dNarrow2, rows * width);
+        fc2Bn.backward(dNarrow1, dNarrow2, false);
+        dWide1 = Ops.ensure(dWide1, rows * hidden);
+        fc2.backward(dNarrow2, dWide1, false);
+        dWide2 = Ops.ensure(dWide2, rows * hidden);
+        gelu.backward(dWide1, dWide2, false);
+        fc1Bn.backward(dWide2, dWide1, false);
         fc1.backward(dWide1, dx);
     }
 }

@@ -55,16 +55,11 @@ final class ConvPatchEmbed {
         System.arraycopy(dOut, 0, dStage, 0, n);
         rpe.backward(dOut, dStage);
         for (int i = STAGES - 1; i >= 0; i--) {
-            dRelu = Ops.zeroed(dRelu, n);
-            norms[i].backward(dStage, dRelu);
-            dConv = Ops.zeroed(dConv, n);
-            relus[i].backward(dRelu, dConv);
-            if (i > 0) {
-                java.util.Arrays.fill(dStage, 0, n, 0f);
-                convs[i].backward(dConv, dStage);
-            } else {
-                convs[i].backward(dConv, null);
-            }
+            dRelu = Ops.ensure(dRelu, n);
+            norms[i].backward(dStage, dRelu, false);
+            dConv = Ops.ensure(dConv, n);
+            relus[i].backward(dRelu, dConv, false);
+            convs[i].backward(dConv, i > 0 ? dStage : null, false);
         }
     }
 }

@@ -58,7 +58,6 @@ final class FrameMeanHead {
             head.backward(dLogits, dDropped);
             dropout.backward(dDropped, dPooled);
         }
-        java.util.Arrays.fill(dFeatures, 0, batch * frames * width, 0f);
         pool.backward(dPooled, dFeatures);
     }
 

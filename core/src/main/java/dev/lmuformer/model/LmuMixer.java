@@ -31,10 +31,10 @@ final class LmuMixer implements Sublayer {
     @Override
     public void backward(float[] dy, float[] dx) {
         int n = rows * width;
-        dProj = Ops.zeroed(dProj, n);
-        projBn.backward(dy, dProj);
-        dHidden = Ops.zeroed(dHidden, n);
-        projConv.backward(dProj, dHidden);
+        dProj = Ops.ensure(dProj, n);
+        projBn.backward(dy, dProj, false);
+        dHidden = Ops.ensure(dHidden, n);
+        projConv.backward(dProj, dHidden, false);
         lmu.backward(dHidden, dx);
     }
 }

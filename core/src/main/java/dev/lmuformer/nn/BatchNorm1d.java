@@ -60,7 +60,7 @@ public final class BatchNorm1d {
         this.trained = training;
         y = Ops.ensure(y, rows * channels);
         if (training) {
-            double[] sum = Ops.columnSums(x, null, rows, channels);
+            double[] sum = Ops.columnSums(x, rows, channels);
             for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
             double[] sq = centredSquares(x, rows);
             for (int c = 0; c < channels; c++) {
@@ -122,10 +122,19 @@ public final class BatchNorm1d {
      * {@code dx += invStd·(g − mean(g) − x̂·mean(g·x̂))} with g = γ·dy.
      */
     public void backward(float[] dy, float[] dx) {
+        backward(dy, dx, true);
+    }
+
+    /**
+     * As {@link #backward(float[], float[])}, with the input gradient added to dx when
+     * {@code accumulate}, else written (dx need not be cleared).
+     */
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         if (!trained) throw new IllegalStateException(prefix + ": backward needs a training-mode forward");
         int n = rows;
-        double[] sumDy = Ops.columnSums(dy, null, n, channels);
-        double[] sumDyX = Ops.columnSums(dy, x, n, channels);
+        double[][] sums = Ops.columnSumsWithProducts(dy, x, n, channels);
+        double[] sumDy = sums[0];
+        double[] sumDyX = sums[1];
         float[] a = new float[channels]; // dx = a·dy + b·x + c
         float[] b = new float[channels];
         float[] c = new float[channels];
@@ -143,7 +152,10 @@ public final class BatchNorm1d {
         Parallel.forChunks(n, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * channels;
-                for (int ch = 0; ch < channels; ch++) dx[o + ch] += a[ch] * dy[o + ch] + b[ch] * x[o + ch] + c[ch];
+                for (int ch = 0; ch < channels; ch++) {
+                    float d = a[ch] * dy[o + ch] + b[ch] * x[o + ch] + c[ch];
+                    dx[o + ch] = accumulate ? dx[o + ch] + d : d;
+                }
             }
         });
     }

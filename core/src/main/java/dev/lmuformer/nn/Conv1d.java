@@ -64,16 +64,24 @@ public final class Conv1d {
 
     /** Adds the parameter gradients for {@code dy [B, N, O]} and, when {@code dx} is not null, adds the input gradient into it. */
     public void backward(float[] dy, float[] dx) {
+        backward(dy, dx, true);
+    }
+
+    /**
+     * Adds the parameter gradients for {@code dy [B, N, O]}; when dx is not null, adds the input
+     * gradient into it ({@code accumulate}) or writes it there.
+     */
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         int rows = batch * frames;
         if (useWinograd()) {
             Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, workspace);
-            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, true, workspace);
+            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, accumulate, workspace);
         } else {
             if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
             for (int s = 0; s < kernel; s++) {
                 int shift = s - kernel / 2;
                 Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
-                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx);
+                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx, accumulate || s > 0);
             }
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);

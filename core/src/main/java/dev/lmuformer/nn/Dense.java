@@ -18,9 +18,9 @@ final class Dense {
         Gemm.gemm(rows, out, in, x, 0, in, 1, map, w, tap, kernel, in * kernel, null, y, 0, out, accumulate);
     }
 
-    /** {@code dx[map(r)] += W_sᵀ · dy[r]}, written as dx[r'] += W_sᵀ dy[inverseMap(r')]. */
-    static void backwardInputTap(float[] dy, int rows, int in, int out, int kernel, int tap, float[] w, int[] inverseMap, float[] dx) {
-        Gemm.gemm(rows, in, out, dy, 0, out, 1, inverseMap, w, tap, in * kernel, kernel, null, dx, 0, in, true);
+    /** {@code dx[map(r)] (+)= W_sᵀ · dy[r]}, written as dx[r'] (+)= W_sᵀ dy[inverseMap(r')]; added when {@code accumulate}. */
+    static void backwardInputTap(float[] dy, int rows, int in, int out, int kernel, int tap, float[] w, int[] inverseMap, float[] dx, boolean accumulate) {
+        Gemm.gemm(rows, in, out, dy, 0, out, 1, inverseMap, w, tap, in * kernel, kernel, null, dx, 0, in, accumulate);
     }
 
     /** {@code dW_s += Σ_r dy[r] ⊗ x[map(r)]} into {@code tmp [O, I]}, then scattered into tap s of {@code dw}. */

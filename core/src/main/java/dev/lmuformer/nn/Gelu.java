@@ -27,9 +27,14 @@ public final class Gelu {
 
     /** {@code dx += dy·(Φ(x) + x·φ(x))}. */
     public void backward(float[] dy, float[] dx) {
+        backward(dy, dx, true);
+    }
+
+    /** {@code dx (+)= dy·(Φ(x) + x·φ(x))}: added to dx when {@code accumulate}, else written. */
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         float[] in = x, phi = cdf;
         Kernels k = Kernels.get();
-        Parallel.forChunks(n, 1 << 13, (from, to) -> k.geluBackward(to - from, in, phi, dy, dx, from));
+        Parallel.forChunks(n, 1 << 13, (from, to) -> k.geluBackward(to - from, in, phi, dy, dx, from, accumulate));
     }
 
     /** The output of the last forward. */

@@ -38,8 +38,16 @@ public final class Linear {
 
     /** Adds parameter gradients for {@code dy [R, O]}; adds the input gradient into {@code dx} when not null. */
     public void backward(float[] dy, float[] dx) {
+        backward(dy, dx, true);
+    }
+
+    /**
+     * Adds parameter gradients for {@code dy [R, O]}; when dx is not null, adds the input gradient
+     * into it ({@code accumulate}) or writes it there.
+     */
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         Dense.backwardWeightTap(dy, x, rows, in, out, 1, 0, null, weight.grad, null);
-        if (dx != null) Dense.backwardInputTap(dy, rows, in, out, 1, 0, weight.data, null, dx);
+        if (dx != null) Dense.backwardInputTap(dy, rows, in, out, 1, 0, weight.data, null, dx, accumulate);
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
     }
 

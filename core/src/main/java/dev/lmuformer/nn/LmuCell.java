@@ -67,10 +67,10 @@ public final class LmuCell {
     public void backward(float[] dhOut, float[] dx) {
         int rows = batch * frames;
         int width = memorySize + inputSize;
-        dhPre = Ops.zeroed(dhPre, rows * hiddenSize);
-        fH.backward(dhOut, dhPre);
-        dcat = Ops.zeroed(dcat, rows * width);
-        wH.backward(dhPre, dcat);
+        dhPre = Ops.ensure(dhPre, rows * hiddenSize);
+        fH.backward(dhOut, dhPre, false);
+        dcat = Ops.ensure(dcat, rows * width);
+        wH.backward(dhPre, dcat, false);
         float[] dc = dcat;
         Parallel.forChunks(rows, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -81,8 +81,8 @@ public final class LmuCell {
         });
         du = Ops.zeroed(du, rows);
         buffers.memory(frames).backward(dcat, width, batch, frames, du);
-        duPre = Ops.zeroed(duPre, rows);
-        fU.backward(du, duPre);
+        duPre = Ops.ensure(duPre, rows);
+        fU.backward(du, duPre, false);
         wU.backward(duPre, dx);
     }
 

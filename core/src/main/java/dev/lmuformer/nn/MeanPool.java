@@ -1,5 +1,7 @@
 package dev.lmuformer.nn;
 
+import dev.lmuformer.engine.Parallel;
+
 /**
  * The mean of the features over frames, per sequence, with optional lengths: x {@code [B, N, C]}
  * → y {@code [B, C]}, {@code y[b] = (1/L_b) Σ_{t<L_b} x[b, t]}. Frames from {@code L_b} on are
@@ -42,15 +44,20 @@ public final class MeanPool {
         return y;
     }
 
-    /** Adds {@code dy[b] / L_b} into {@code dx [B, N, C]} at every frame t &lt; L_b of the last forward. */
+    /**
+     * Writes {@code dx [B, N, C]}: {@code dy[b] / L_b} at every frame t &lt; L_b of the last
+     * forward, zero at the padding frames after it.
+     */
     public void backward(float[] dy, float[] dx) {
-        for (int b = 0; b < batch; b++) {
-            int len = length(b);
-            for (int t = 0; t < len; t++) {
-                int o = (b * frames + t) * width;
-                for (int c = 0; c < width; c++) dx[o + c] += dy[b * width + c] / len;
+        Parallel.forChunks(batch, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int len = length(b);
+                for (int t = 0; t < frames; t++) {
+                    int o = (b * frames + t) * width;
+                    for (int c = 0; c < width; c++) dx[o + c] = t < len ? dy[b * width + c] / len : 0f;
+                }
             }
-        }
+        });
     }
 
     /**

@@ -15,30 +15,55 @@ public final class Ops {
 
     /** {@code out[c] += Σ_r x[r·C + c]}, summed in double per thread, then combined. */
     public static void addColumnSums(float[] x, int rows, int cols, float[] out) {
-        double[] sums = columnSums(x, null, rows, cols);
+        double[] sums = columnSums(x, rows, cols);
         for (int c = 0; c < cols; c++) out[c] += (float) sums[c];
     }
 
-    /**
-     * Column sums of {@code x} (or of the product {@code x·y} elementwise when y is not null), in
-     * double precision.
-     */
-    public static double[] columnSums(float[] x, float[] y, int rows, int cols) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / GRAIN));
+    /** Column sums of {@code x [rows, cols]} in double precision, summed per thread's rows, then combined. */
+    public static double[] columnSums(float[] x, int rows, int cols) {
+        int chunks = chunks(rows);
         double[][] partial = new double[chunks][cols];
         Parallel.forEach(chunks, t -> {
             double[] s = partial[t];
             int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
             for (int r = from; r < to; r++) {
                 int o = r * cols;
-                if (y == null) {
-                    for (int c = 0; c < cols; c++) s[c] += x[o + c];
-                } else {
-                    for (int c = 0; c < cols; c++) s[c] += (double) x[o + c] * y[o + c];
+                for (int c = 0; c < cols; c++) s[c] += x[o + c];
+            }
+        });
+        return combine(partial, cols);
+    }
+
+    /**
+     * {@code Σ_r x[r·C + c]} and {@code Σ_r x[r·C + c]·y[r·C + c]} in one pass over both arrays, in
+     * double precision, each summed as {@link #columnSums} sums.
+     */
+    public static double[][] columnSumsWithProducts(float[] x, float[] y, int rows, int cols) {
+        int chunks = chunks(rows);
+        double[][] plain = new double[chunks][cols];
+        double[][] products = new double[chunks][cols];
+        Parallel.forEach(chunks, t -> {
+            double[] s = plain[t], p = products[t];
+            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+            for (int r = from; r < to; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    float v = x[o + c];
+                    s[c] += v;
+                    p[c] += (double) v * y[o + c];
                 }
             }
         });
-        for (int t = 1; t < chunks; t++) {
+        return new double[][] {combine(plain, cols), combine(products, cols)};
+    }
+
+    private static int chunks(int rows) {
+        return Math.max(1, Math.min(Parallel.threads(), rows / GRAIN));
+    }
+
+    /** Adds the per-chunk partial sums into the first, in chunk order. */
+    private static double[] combine(double[][] partial, int cols) {
+        for (int t = 1; t < partial.length; t++) {
             for (int c = 0; c < cols; c++) partial[0][c] += partial[t][c];
         }
         return partial[0];

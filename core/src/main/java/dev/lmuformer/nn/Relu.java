@@ -21,9 +21,14 @@ public final class Relu {
 
     /** {@code dx += dy · [y > 0]}. */
     public void backward(float[] dy, float[] dx) {
+        backward(dy, dx, true);
+    }
+
+    /** {@code dx (+)= dy · [y > 0]}: added to dx when {@code accumulate}, else written (dx need not be cleared). */
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         float[] out = y;
         Kernels k = Kernels.get();
-        Parallel.forChunks(n, 1 << 14, (from, to) -> k.addWherePositive(to - from, out, dy, dx, from));
+        Parallel.forChunks(n, 1 << 14, (from, to) -> k.reluBackward(to - from, out, dy, dx, from, accumulate));
     }
 
     /** The output of the last forward. */

@@ -43,10 +43,14 @@ class KernelsTest {
             reference.scaleShift(n, x, 3, scale, shift, s1, 3);
             fast.scaleShift(n, x, 3, scale, shift, s2, 3);
             assertTensorClose("scaleShift", s1, s2, 1e-6);
-            float[] d1 = y.clone(), d2 = y.clone();
-            reference.addWherePositive(n, x, y, d1, 3);
-            fast.addWherePositive(n, x, y, d2, 3);
-            assertTensorClose("addWherePositive", d1, d2, 0);
+            for (boolean accumulate : new boolean[] {true, false}) {
+                float[] d1 = y.clone(), d2 = y.clone(), expected = y.clone();
+                for (int i = 3; i < n + 3; i++) expected[i] = (accumulate ? y[i] : 0f) + (x[i] > 0 ? y[i] : 0f);
+                reference.reluBackward(n, x, y, d1, 3, accumulate);
+                fast.reluBackward(n, x, y, d2, 3, accumulate);
+                assertTensorClose("reluBackward scalar accumulate=" + accumulate, expected, d1, 0);
+                assertTensorClose("reluBackward accumulate=" + accumulate, expected, d2, 0);
+            }
         }
     }
 
@@ -64,9 +68,17 @@ class KernelsTest {
         assertTrue(worst <= 3e-7, "Φ(x) differs by " + worst);
         for (int i = 0; i < n; i++) assertEquals(y1[i], y2[i], 3e-7 * Math.max(1, Math.abs(x[i])), "gelu at " + x[i]);
         float[] dy = random(n, 1), g1 = new float[n], g2 = new float[n];
-        reference.geluBackward(n, x, c1, dy, g1, 0);
-        fast.geluBackward(n, x, c1, dy, g2, 0);
+        reference.geluBackward(n, x, c1, dy, g1, 0, true);
+        fast.geluBackward(n, x, c1, dy, g2, 0, true);
         assertTensorClose("gelu backward", g1, g2, 1e-6);
+        float[] w1 = random(n, 5), w2 = random(n, 6); // written over whatever they held
+        reference.geluBackward(n, x, c1, dy, w1, 0, false);
+        fast.geluBackward(n, x, c1, dy, w2, 0, false);
+        assertTensorClose("gelu backward written (scalar)", g1, w1, 0);
+        assertTensorClose("gelu backward written", g2, w2, 0);
+        fast.geluBackward(n, x, c1, dy, w2, 0, true);
+        for (int i = 0; i < n; i++) g2[i] *= 2;
+        assertTensorClose("gelu backward added", g2, w2, 1e-6);
         float[] nan = {Float.NaN};
         fast.gelu(1, nan, new float[1], c2, 0);
         assertTrue(Float.isNaN(c2[0]));

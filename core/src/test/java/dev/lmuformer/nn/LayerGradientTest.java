@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static dev.lmuformer.testing.GradCheck.randn;
@@ -131,7 +132,7 @@ class LayerGradientTest {
         GradCheck.check("mean pool", fn(in -> pool.forward(in, batch, frames, lengths), pool::backward), x, batch * width, List.of(),
                 true, EPS, TOL, 16);
         float[] y = pool.forward(x, batch, frames, lengths).clone();
-        float[] dx = new float[x.length];
+        float[] dx = randn(rnd, x.length, 1); // written over, padding included
         pool.backward(randn(rnd, batch * width, 1), dx);
         float[] running = new float[frames * batch * width];
         pool.running(x, batch, frames, lengths, running);
@@ -142,6 +143,48 @@ class LayerGradientTest {
             for (int t = 2; t < frames; t++) assertEquals(0f, dx[second + t * width], "padding gets no gradient");
             assertEquals(x[second], running[width + c], 1e-6, "running mean after the first frame");
             assertEquals(y[width + c], running[((frames - 1) * batch + 1) * width + c], 1e-6, "the running mean stops at the end");
+        }
+    }
+
+    /**
+     * Backward with {@code accumulate = false} writes exactly what backward adds into a cleared
+     * buffer, whatever the buffer held (the models pass their gradient buffers uncleared), and
+     * leaves the parameter gradients as the adding form does.
+     */
+    @Test
+    void writtenInputGradientsEqualAddedOnesIntoZeros() {
+        Random rnd = new Random(17);
+        int batch = 2, frames = 7, rows = batch * frames;
+        Conv1d pointwise = new Conv1d("p", 5, 6, 1, true);
+        Conv1d winograd = new Conv1d("w", 5, 6, 3, false);
+        Linear lin = new Linear("l", 5, 6, true);
+        BatchNorm1d bn = new BatchNorm1d("bn", 5);
+        Relu relu = new Relu();
+        Gelu gelu = new Gelu();
+        for (Parameter p : List.of(pointwise.weight, pointwise.bias, winograd.weight, lin.weight, lin.bias)) {
+            System.arraycopy(randn(rnd, p.size(), 0.5), 0, p.data, 0, p.size());
+        }
+        float[] x = randn(rnd, rows * 5, 1);
+        pointwise.forward(x, batch, frames);
+        winograd.forward(x, batch, frames);
+        lin.forward(x, rows);
+        bn.forward(x, rows, true);
+        relu.forward(x, rows * 5);
+        gelu.forward(x, rows * 5);
+        float[] dyWide = randn(rnd, rows * 6, 1), dyNarrow = randn(rnd, rows * 5, 1);
+        Map<String, java.util.function.BiConsumer<float[], Boolean>> layers = new java.util.LinkedHashMap<>();
+        layers.put("conv k=1", (dx, acc) -> pointwise.backward(dyWide, dx, acc));
+        layers.put("conv k=3", (dx, acc) -> winograd.backward(dyWide, dx, acc));
+        layers.put("linear", (dx, acc) -> lin.backward(dyWide, dx, acc));
+        layers.put("batch norm", (dx, acc) -> bn.backward(dyNarrow, dx, acc));
+        layers.put("relu", (dx, acc) -> relu.backward(dyNarrow, dx, acc));
+        layers.put("gelu", (dx, acc) -> gelu.backward(dyNarrow, dx, acc));
+        for (var layer : layers.entrySet()) {
+            float[] added = new float[rows * 5];
+            layer.getValue().accept(added, true);
+            float[] written = randn(rnd, rows * 5, 3);
+            layer.getValue().accept(written, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(added, written, layer.getKey());
         }
     }
 

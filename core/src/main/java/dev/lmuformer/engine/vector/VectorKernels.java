@@ -143,13 +143,18 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void addWherePositive(int n, float[] gate, float[] dy, float[] dx, int o) {
+    public void reluBackward(int n, float[] gate, float[] dy, float[] dx, int o, boolean accumulate) {
+        FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             VectorMask<Float> on = FloatVector.fromArray(S, gate, o + i).compare(VectorOperators.GT, 0f);
-            FloatVector.fromArray(S, dx, o + i).add(FloatVector.fromArray(S, dy, o + i), on).intoArray(dx, o + i);
+            FloatVector base = accumulate ? FloatVector.fromArray(S, dx, o + i) : zero;
+            base.add(FloatVector.fromArray(S, dy, o + i), on).intoArray(dx, o + i);
         }
-        for (; i < n; i++) if (gate[o + i] > 0f) dx[o + i] += dy[o + i];
+        for (; i < n; i++) {
+            float d = gate[o + i] > 0f ? dy[o + i] : 0f;
+            dx[o + i] = accumulate ? dx[o + i] + d : d;
+        }
     }
 
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
@@ -253,17 +258,20 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o) {
+    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate) {
+        FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, o + i);
             FloatVector pdf = expNonPositive(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector slope = v.fma(pdf, FloatVector.fromArray(S, cdf, o + i));
-            FloatVector.fromArray(S, dy, o + i).fma(slope, FloatVector.fromArray(S, dx, o + i)).intoArray(dx, o + i);
+            FloatVector base = accumulate ? FloatVector.fromArray(S, dx, o + i) : zero;
+            FloatVector.fromArray(S, dy, o + i).fma(slope, base).intoArray(dx, o + i);
         }
         for (; i < n; i++) {
             float v = x[o + i];
-            dx[o + i] += dy[o + i] * (cdf[o + i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+            float d = dy[o + i] * (cdf[o + i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
+            dx[o + i] = accumulate ? dx[o + i] + d : d;
         }
     }
 }
