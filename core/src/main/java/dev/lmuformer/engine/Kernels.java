@@ -52,16 +52,14 @@ public interface Kernels {
     void reluBackward(int n, float[] gate, float[] dy, float[] dx, int o, boolean accumulate);
 
     /**
-     * Exact GELU over {@code x[o … o+n)}: {@code cdf = Φ(x) = (1 + erf(x/√2))/2} and {@code y = x·Φ(x)}
-     * (to about 1e-7 absolute, within float32 rounding of the exact function).
+     * Exact GELU over {@code x[o … o+n)}: {@code y = x·Φ(x)} with {@code Φ(x) = (1 + erf(x/√2))/2},
+     * and its derivative {@code slope = Φ(x) + x·φ(x)} (φ the standard normal density) for the
+     * backward pass, both to about 1e-7 absolute, within float32 rounding of the exact functions.
      */
-    void gelu(int n, float[] x, float[] y, float[] cdf, int o);
+    void gelu(int n, float[] x, float[] y, float[] slope, int o);
 
-    /**
-     * GELU backward: {@code dx (+)= dy·(Φ(x) + x·φ(x))} with Φ from {@link #gelu}, φ the normal
-     * density; added to dx when {@code accumulate}, else written.
-     */
-    void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate);
+    /** {@code out[o+i] (+)= a[o+i]·b[o+i]} for i &lt; n: added to out when {@code accumulate}, else written. */
+    void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate);
 
     /** The implementation chosen for this JVM. */
     static Kernels get() {

@@ -81,19 +81,17 @@ public final class ScalarKernels implements Kernels {
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
     @Override
-    public void gelu(int n, float[] x, float[] y, float[] cdf, int o) {
+    public void gelu(int n, float[] x, float[] y, float[] slope, int o) {
         for (int i = o; i < o + n; i++) {
-            cdf[i] = 0.5f * (1f + MathF.erf(x[i] * INV_SQRT2));
-            y[i] = x[i] * cdf[i];
+            float v = x[i];
+            float cdf = 0.5f * (1f + MathF.erf(v * INV_SQRT2));
+            y[i] = v * cdf;
+            slope[i] = cdf + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v);
         }
     }
 
     @Override
-    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate) {
-        for (int i = o; i < o + n; i++) {
-            float v = x[i];
-            float d = dy[i] * (cdf[i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
-            dx[i] = accumulate ? dx[i] + d : d;
-        }
+    public void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate) {
+        for (int i = o; i < o + n; i++) out[i] = accumulate ? out[i] + a[i] * b[i] : a[i] * b[i];
     }
 }

@@ -5,23 +5,29 @@ import dev.lmuformer.engine.Parallel;
 
 /**
  * {@code torch.nn.GELU()} (exact): y = x·Φ(x) = x·(1 + erf(x/√2))/2;
- * backward dy·(Φ(x) + x·φ(x)) with φ the standard normal density.
+ * backward dy·(Φ(x) + x·φ(x)) with φ the standard normal density, the slope kept from the forward.
  */
 public final class Gelu {
-    private float[] x;
+    /**
+     * Elements per kernel call. With one long call per thread, C2 (JDK 17) compiled the kernel
+     * with its vector stores boxed more often (GELU five times slower in that JVM; see
+     * {@code VectorKernels.gelu}).
+     */
+    private static final int PIECE = 1 << 13;
     private float[] y;
-    private float[] cdf; // Φ(x) of the last forward, reused by backward
+    private float[] slope; // Φ(x) + x·φ(x) of the last forward, for backward
     private int n;
 
     /** Applies GELU to the first n values of x; returns y (owned by this layer). */
     public float[] forward(float[] x, int n) {
-        this.x = x;
         this.n = n;
         y = Ops.ensure(y, n);
-        cdf = Ops.ensure(cdf, n);
-        float[] out = y, phi = cdf;
+        slope = Ops.ensure(slope, n);
+        float[] out = y, d = slope;
         Kernels k = Kernels.get();
-        Parallel.forChunks(n, 1 << 13, (from, to) -> k.gelu(to - from, x, out, phi, from));
+        Parallel.forChunks(n, PIECE, (from, to) -> {
+            for (int p = from; p < to; p += PIECE) k.gelu(Math.min(PIECE, to - p), x, out, d, p);
+        });
         return y;
     }
 
@@ -32,9 +38,9 @@ public final class Gelu {
 
     /** {@code dx (+)= dy·(Φ(x) + x·φ(x))}: added to dx when {@code accumulate}, else written. */
     public void backward(float[] dy, float[] dx, boolean accumulate) {
-        float[] in = x, phi = cdf;
+        float[] d = slope;
         Kernels k = Kernels.get();
-        Parallel.forChunks(n, 1 << 13, (from, to) -> k.geluBackward(to - from, in, phi, dy, dx, from, accumulate));
+        Parallel.forChunks(n, 1 << 14, (from, to) -> k.multiply(to - from, dy, d, dx, from, accumulate));
     }
 
     /** The output of the last forward. */

@@ -176,7 +176,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         private float[] mid;      // (G, C)
         private float[] wide;     // (G, H)
         private float[] wideAct;  // (G, H)
-        private float[] cdf;      // (G, H) GELU's Φ, unused here
+        private float[] slope;    // (G, H) GELU's derivative, unused here
         private float[] narrow;   // (G, C)
         private float[] pooled;   // (G, C)
         private float[] logits;   // (G, K)
@@ -193,7 +193,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
                 mid = new float[g * width];
                 wide = new float[g * hidden];
                 wideAct = new float[g * hidden];
-                cdf = new float[g * hidden];
+                slope = new float[g * hidden];
                 narrow = new float[g * width];
                 pooled = new float[g * width];
                 logits = new float[g * classes];
@@ -426,7 +426,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
             product(b.fc1(), live, w.mid, w.wide);
             // row by row: how the kernel splits a length into vector and tail must not depend on the group
             int h = b.fc1().out();
-            for (int r = 0; r < live; r++) k.gelu(h, w.wide, w.wideAct, w.cdf, r * h);
+            for (int r = 0; r < live; r++) k.gelu(h, w.wide, w.wideAct, w.slope, r * h);
             product(b.fc2(), live, w.wideAct, w.narrow);
             for (int i = 0; i < live * c; i++) w.x[i] = w.mid[i] + Math.max(w.narrow[i], 0f);
         }

@@ -55,33 +55,34 @@ class KernelsTest {
     }
 
     @Test
-    void geluAgreesWithTheScalarExactForm() {
+    void geluAndItsSlopeAgreeWithTheExactForms() {
         int n = 4099;
         float[] x = random(n, 3);
         float[] special = {0f, -0f, 1.4142135f, -1.4142135f, 1.5f, 8.5f, -8.5f, 30f, -30f, 1e-30f};
         System.arraycopy(special, 0, x, 0, special.length);
-        float[] y1 = new float[n], y2 = new float[n], c1 = new float[n], c2 = new float[n];
-        reference.gelu(n, x, y1, c1, 0);
-        fast.gelu(n, x, y2, c2, 0);
-        double worst = 0;
-        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(c1[i] - c2[i]));
-        assertTrue(worst <= 3e-7, "Φ(x) differs by " + worst);
-        for (int i = 0; i < n; i++) assertEquals(y1[i], y2[i], 3e-7 * Math.max(1, Math.abs(x[i])), "gelu at " + x[i]);
-        float[] dy = random(n, 1), g1 = new float[n], g2 = new float[n];
-        reference.geluBackward(n, x, c1, dy, g1, 0, true);
-        fast.geluBackward(n, x, c1, dy, g2, 0, true);
-        assertTensorClose("gelu backward", g1, g2, 1e-6);
-        float[] w1 = random(n, 5), w2 = random(n, 6); // written over whatever they held
-        reference.geluBackward(n, x, c1, dy, w1, 0, false);
-        fast.geluBackward(n, x, c1, dy, w2, 0, false);
-        assertTensorClose("gelu backward written (scalar)", g1, w1, 0);
-        assertTensorClose("gelu backward written", g2, w2, 0);
-        fast.geluBackward(n, x, c1, dy, w2, 0, true);
-        for (int i = 0; i < n; i++) g2[i] *= 2;
-        assertTensorClose("gelu backward added", g2, w2, 1e-6);
+        float[] y1 = new float[n], y2 = new float[n], s1 = new float[n], s2 = new float[n];
+        reference.gelu(n, x, y1, s1, 0);
+        fast.gelu(n, x, y2, s2, 0);
+        for (int i = 0; i < n; i++) {
+            double v = x[i], cdf = 0.5 * (1 + MathFTest.reference(v / Math.sqrt(2)));
+            double slope = cdf + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+            assertEquals(v * cdf, y1[i], 3e-7 * Math.max(1, Math.abs(v)), "scalar gelu at " + v);
+            assertEquals(v * cdf, y2[i], 3e-7 * Math.max(1, Math.abs(v)), "gelu at " + v);
+            assertEquals(slope, s1[i], 1e-6 * Math.max(1, Math.abs(v)), "scalar slope at " + v);
+            assertEquals(slope, s2[i], 1e-6 * Math.max(1, Math.abs(v)), "slope at " + v);
+        }
+        float[] dy = random(n, 1);
+        for (boolean accumulate : new boolean[] {true, false}) {
+            float[] m1 = random(n, 1), m2 = m1.clone(), expected = m1.clone();
+            for (int i = 0; i < n; i++) expected[i] = (accumulate ? m1[i] : 0f) + dy[i] * s1[i];
+            reference.multiply(n, dy, s1, m1, 0, accumulate);
+            fast.multiply(n, dy, s1, m2, 0, accumulate);
+            assertTensorClose("scalar multiply accumulate=" + accumulate, expected, m1, 1e-6);
+            assertTensorClose("multiply accumulate=" + accumulate, expected, m2, 1e-6);
+        }
         float[] nan = {Float.NaN};
-        fast.gelu(1, nan, new float[1], c2, 0);
-        assertTrue(Float.isNaN(c2[0]));
+        fast.gelu(1, nan, y2, s2, 0);
+        assertTrue(Float.isNaN(y2[0]) && Float.isNaN(s2[0]));
     }
 
     @Test

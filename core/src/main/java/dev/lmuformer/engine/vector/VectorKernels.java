@@ -144,11 +144,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void reluBackward(int n, float[] gate, float[] dy, float[] dx, int o, boolean accumulate) {
-        FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             VectorMask<Float> on = FloatVector.fromArray(S, gate, o + i).compare(VectorOperators.GT, 0f);
-            FloatVector base = accumulate ? FloatVector.fromArray(S, dx, o + i) : zero;
+            FloatVector base = accumulate ? FloatVector.fromArray(S, dx, o + i) : FloatVector.zero(S);
             base.add(FloatVector.fromArray(S, dy, o + i), on).intoArray(dx, o + i);
         }
         for (; i < n; i++) {
@@ -169,109 +168,95 @@ public final class VectorKernels implements Kernels {
     private static final int ROUNDING_BITS = 0x4B400000;
 
     /**
-     * e^x for x ≤ 0 (clamped at −87, where it is below the smallest normal float): x = k·ln 2 + r,
-     * |r| ≤ ln 2/2, e^r by its Taylor polynomial to r⁷ (error below 1e-8 relative), times 2^k built
-     * in the exponent bits. Only adds, multiplies, fused multiply-adds and bit operations, so it gives
-     * the same bits compiled or interpreted — unlike the library EXP, whose compiled and fallback
-     * forms may differ in the last place and would make training depend on JIT timing. k comes from
-     * the rounding constant rather than a float-to-int conversion, which JDK 17 does not compile to
-     * vector instructions (about 50 times slower there).
+     * GELU and its slope in one pass, everything written out in this one method. C2 (JDK 17) will
+     * not inline a helper that was already compiled on its own into a big method, and a helper left
+     * out of line takes and returns its vectors boxed: with erf and exp as helpers GELU ran five
+     * times slower in about half of the JVMs (measured; which half depended on compile order).
+     * Even so, C2 sometimes leaves the two stores below boxed (its vector class is not a constant
+     * there; about 1 JVM in 8 with the measures taken here, 2–4 in 8 without them): callers pass
+     * short pieces (see {@code nn.Gelu}) and the constant vectors are made inside the loop.
+     *
+     * <p>erf(a), a = |x|/√2: below 1 its Taylor series; above, {@code 1 − e^{−a²}·q(t)} with
+     * {@code q ≈ erfc(a)·e^{a²}} a polynomial in {@code t = 1/(1 + a/2)} on [1, 6]. The one
+     * exponential {@code e^{−a²} = e^{−x²/2}} also gives the normal density φ(x) of the slope
+     * {@code Φ(x) + x·φ(x)}. The exponential uses only adds, multiplies, fused multiply-adds and bit
+     * operations, so it gives the same bits compiled or interpreted (the library EXP may differ in
+     * the last place between the two, which would make training depend on JIT timing), and takes k
+     * from the rounding constant rather than a float-to-int conversion, which JDK 17 does not
+     * compile to vector instructions (about 50 times slower there).
      */
-    private static FloatVector expNonPositive(FloatVector x) {
-        FloatVector v = x.max(-87f);
-        FloatVector u = v.neg().fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, 0.5f)); // in [0.5, 126]
-        FloatVector nearest = u.add(ROUNDING).sub(ROUNDING);
-        FloatVector floor = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, u)); // −k
-        FloatVector kf = floor.neg();
-        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), v).sub(kf.mul(LN2_LO));
-        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        IntVector minusK = floor.add(ROUNDING).reinterpretAsInts().sub(ROUNDING_BITS);
-        FloatVector scale = minusK.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale);
-    }
-
-    /**
-     * erf of each lane: the series below 1, the scaled complement above. The polynomials are
-     * written out rather than looped over coefficient arrays: with the loops, C2 (JDK 17) sometimes
-     * ran out of its inlining budget before the caller's vector stores and left them boxed, and
-     * GELU ran five times slower in that JVM (measured in about half of the runs).
-     */
-    private static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector z = a.mul(a);
-        // erf(a)/a for a < 1: its Taylor series in a² (truncation error below 2e-8)
-        FloatVector p = FloatVector.broadcast(S, -1.6365844691e-07f);
-        p = horner(p, z, 1.6462114366e-06f);
-        p = horner(p, z, -1.4925650358e-05f);
-        p = horner(p, z, 0.00012055332982f);
-        p = horner(p, z, -0.00085483270235f);
-        p = horner(p, z, 0.0052239776254f);
-        p = horner(p, z, -0.026866170645f);
-        p = horner(p, z, 0.11283791671f);
-        p = horner(p, z, -0.37612638903f);
-        p = horner(p, z, 1.1283791671f);
-        FloatVector small = p.mul(a);
-        // erfc(a)·exp(a²) on [1, 6] as a polynomial in t = 1/(1 + a/2), least-squares fitted (relative error 5e-9)
-        FloatVector capped = a.min(6f);
-        FloatVector t = FloatVector.broadcast(S, 1f).div(capped.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
-        FloatVector r = FloatVector.broadcast(S, 0.056395377816f);
-        r = horner(r, t, -0.098220534946f);
-        r = horner(r, t, -0.10721318483f);
-        r = horner(r, t, 0.21840306882f);
-        r = horner(r, t, 0.098778766081f);
-        r = horner(r, t, 0.27246510850f);
-        r = horner(r, t, 0.27705965091f);
-        r = horner(r, t, 0.28264349184f);
-        r = horner(r, t, -2.5630163441e-05f);
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(expNonPositive(capped.mul(capped).neg()).mul(r));
-        FloatVector magnitude = small.blend(large, a.compare(VectorOperators.GE, 1f));
-        // restore the sign (erf is odd); NaN lanes stay NaN through the arithmetic
-        return magnitude.lanewise(VectorOperators.NEG, x.compare(VectorOperators.LT, 0f));
-    }
-
-    /** One Horner step {@code p·x + c}, fused. */
-    private static FloatVector horner(FloatVector p, FloatVector x, float c) {
-        return p.fma(x, FloatVector.broadcast(S, c));
-    }
-
     @Override
-    public void gelu(int n, float[] x, float[] y, float[] cdf, int o) {
-        int i = 0;
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, o + i);
-            FloatVector phi = erf(v.mul(INV_SQRT2)).add(1f).mul(half);
-            phi.intoArray(cdf, o + i);
-            v.mul(phi).intoArray(y, o + i);
-        }
-        for (; i < n; i++) {
-            cdf[o + i] = 0.5f * (1f + dev.lmuformer.engine.MathF.erf(x[o + i] * INV_SQRT2));
-            y[o + i] = x[o + i] * cdf[o + i];
-        }
-    }
-
-    @Override
-    public void geluBackward(int n, float[] x, float[] cdf, float[] dy, float[] dx, int o, boolean accumulate) {
-        FloatVector zero = FloatVector.zero(S);
+    public void gelu(int n, float[] x, float[] y, float[] slope, int o) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector one = FloatVector.broadcast(S, 1f); // made in the loop: see above
+            FloatVector half = FloatVector.broadcast(S, 0.5f);
             FloatVector v = FloatVector.fromArray(S, x, o + i);
-            FloatVector pdf = expNonPositive(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            FloatVector slope = v.fma(pdf, FloatVector.fromArray(S, cdf, o + i));
-            FloatVector base = accumulate ? FloatVector.fromArray(S, dx, o + i) : zero;
-            FloatVector.fromArray(S, dy, o + i).fma(slope, base).intoArray(dx, o + i);
+            FloatVector a = v.abs().mul(INV_SQRT2);
+            FloatVector z = a.mul(a);
+            // erf(a)/a for a < 1: the Taylor series in a² (truncation error below 2e-8)
+            FloatVector p = FloatVector.broadcast(S, -1.6365844691e-07f);
+            p = p.fma(z, FloatVector.broadcast(S, 1.6462114366e-06f));
+            p = p.fma(z, FloatVector.broadcast(S, -1.4925650358e-05f));
+            p = p.fma(z, FloatVector.broadcast(S, 0.00012055332982f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.00085483270235f));
+            p = p.fma(z, FloatVector.broadcast(S, 0.0052239776254f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.026866170645f));
+            p = p.fma(z, FloatVector.broadcast(S, 0.11283791671f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.37612638903f));
+            p = p.fma(z, FloatVector.broadcast(S, 1.1283791671f));
+            FloatVector small = p.mul(a);
+            // q(t) ≈ erfc(a)·e^{a²} on [1, 6], least-squares fitted (relative error 5e-9)
+            FloatVector t = one.div(a.min(6f).fma(half, one));
+            FloatVector q = FloatVector.broadcast(S, 0.056395377816f);
+            q = q.fma(t, FloatVector.broadcast(S, -0.098220534946f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.10721318483f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.21840306882f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.098778766081f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.27246510850f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.27705965091f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.28264349184f));
+            q = q.fma(t, FloatVector.broadcast(S, -2.5630163441e-05f));
+            // e^{−a²}: −a² = k·ln 2 + r with |r| ≤ ln 2/2 (a² capped at 87, where it underflows),
+            // e^r by its Taylor polynomial to r⁷ (error below 1e-8 relative), 2^k built in the exponent bits
+            FloatVector w = z.min(87f);
+            FloatVector u = w.fma(FloatVector.broadcast(S, LOG2E), half); // in [0.5, 126]
+            FloatVector nearest = u.add(ROUNDING).sub(ROUNDING);
+            FloatVector floor = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, u)); // −k
+            FloatVector kf = floor.neg();
+            FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), w.neg()).sub(kf.mul(LN2_LO));
+            FloatVector e = FloatVector.broadcast(S, 1f / 5040);
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 720));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 120));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 24));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 6));
+            e = e.fma(r, half);
+            e = e.fma(r, one);
+            e = e.fma(r, one);
+            IntVector minusK = floor.add(ROUNDING).reinterpretAsInts().sub(ROUNDING_BITS);
+            e = e.mul(minusK.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector large = one.sub(e.mul(q));
+            // erf is odd: the sign comes back from x; NaN lanes stay NaN through the arithmetic
+            FloatVector erf = small.blend(large, a.compare(VectorOperators.GE, 1f)).lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f));
+            FloatVector cdf = erf.add(one).mul(half);
+            v.mul(cdf).intoArray(y, o + i);
+            v.fma(e.mul(INV_SQRT_2PI), cdf).intoArray(slope, o + i);
         }
         for (; i < n; i++) {
             float v = x[o + i];
-            float d = dy[o + i] * (cdf[o + i] + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v));
-            dx[o + i] = accumulate ? dx[o + i] + d : d;
+            float cdf = 0.5f * (1f + dev.lmuformer.engine.MathF.erf(v * INV_SQRT2));
+            y[o + i] = v * cdf;
+            slope[o + i] = cdf + v * INV_SQRT_2PI * (float) Math.exp(-0.5 * v * v);
         }
+    }
+
+    @Override
+    public void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector base = accumulate ? FloatVector.fromArray(S, out, o + i) : FloatVector.zero(S);
+            FloatVector.fromArray(S, a, o + i).fma(FloatVector.fromArray(S, b, o + i), base).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = accumulate ? out[o + i] + a[o + i] * b[o + i] : a[o + i] * b[o + i];
     }
 }
