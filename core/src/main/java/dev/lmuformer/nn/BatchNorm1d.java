@@ -7,9 +7,8 @@ import java.util.List;
 
 /**
  * {@code torch.nn.BatchNorm1d} over channels-last rows {@code [R, C]} (REFERENCE §3).
- * Training normalises with the batch mean and biased variance over all R = B·N rows (Σx and Σx²
- * in one pass, in double: the cancellation in Σx² − (Σx)²/R costs float32 nothing unless the mean
- * exceeds the spread some 10⁴-fold) and updates {@code running = 0.9·running + 0.1·batch} with the unbiased variance;
+ * Training normalises with the batch mean and biased variance over all R = B·N rows (two-pass, in
+ * double) and updates {@code running = 0.9·running + 0.1·batch} with the unbiased variance;
  * evaluation uses the running statistics. eps = 1e-5.
  */
 public final class BatchNorm1d {
@@ -61,14 +60,13 @@ public final class BatchNorm1d {
         this.trained = training;
         y = Ops.ensure(y, rows * channels);
         if (training) {
-            double[][] sums = Ops.columnSumsWithProducts(x, x, rows, channels); // Σx and Σx² in one pass
-            double[] sum = sums[0];
+            double[] sum = Ops.columnSums(x, rows, channels);
+            for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
+            double[] sq = centredSquares(x, rows);
             for (int c = 0; c < channels; c++) {
-                mean[c] = (float) (sum[c] / rows);
-                double sq = Math.max(0, sums[1][c] - sum[c] * sum[c] / rows); // Σ(x − mean)²
-                double var = sq / rows;
+                double var = sq[c] / rows;
                 invStd[c] = (float) (1.0 / Math.sqrt(var + EPS));
-                double unbiased = rows > 1 ? sq / (rows - 1) : var;
+                double unbiased = rows > 1 ? sq[c] / (rows - 1) : var;
                 runningMean[c] = (float) ((1 - MOMENTUM) * runningMean[c] + MOMENTUM * (sum[c] / rows));
                 runningVar[c] = (float) ((1 - MOMENTUM) * runningVar[c] + MOMENTUM * unbiased);
                 scale[c] = weight.data[c] * invStd[c];
@@ -97,6 +95,26 @@ public final class BatchNorm1d {
             scale[c] = s;
             shift[c] = bias.data[c] - runningMean[c] * s;
         }
+    }
+
+    private double[] centredSquares(float[] x, int rows) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / 256));
+        double[][] partial = new double[chunks][channels];
+        Parallel.forEach(chunks, t -> {
+            double[] s = partial[t];
+            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+            for (int r = from; r < to; r++) {
+                int o = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    double d = x[o + c] - mean[c];
+                    s[c] += d * d;
+                }
+            }
+        });
+        for (int t = 1; t < chunks; t++) {
+            for (int c = 0; c < channels; c++) partial[0][c] += partial[t][c];
+        }
+        return partial[0];
     }
 
     /**
