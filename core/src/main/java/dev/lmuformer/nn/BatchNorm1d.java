@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * {@code torch.nn.BatchNorm1d} over channels-last rows {@code [R, C]} (REFERENCE §3).
- * Training normalises with the batch mean and biased variance over all R = B·N rows (two-pass, in
- * double) and updates {@code running = 0.9·running + 0.1·batch} with the unbiased variance;
+ * Training normalises with the batch mean and biased variance over all R = B·N rows (one pass
+ * over the rows, in double, shifted by the first row) and updates {@code running = 0.9·running + 0.1·batch} with the unbiased variance;
  * evaluation uses the running statistics. eps = 1e-5.
  */
 public final class BatchNorm1d {
@@ -60,14 +60,15 @@ public final class BatchNorm1d {
         this.trained = training;
         y = Ops.ensure(y, rows * channels);
         if (training) {
-            double[] sum = Ops.columnSums(x, rows, channels);
-            for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
-            double[] sq = centredSquares(x, rows);
+            double[][] sums = shiftedSums(x, rows);
             for (int c = 0; c < channels; c++) {
-                double var = sq[c] / rows;
+                double batchMean = x[c] + sums[0][c] / rows;
+                mean[c] = (float) batchMean;
+                double sq = Math.max(0, sums[1][c] - sums[0][c] * sums[0][c] / rows); // Σ(x − mean)²
+                double var = sq / rows;
                 invStd[c] = (float) (1.0 / Math.sqrt(var + EPS));
-                double unbiased = rows > 1 ? sq[c] / (rows - 1) : var;
-                runningMean[c] = (float) ((1 - MOMENTUM) * runningMean[c] + MOMENTUM * (sum[c] / rows));
+                double unbiased = rows > 1 ? sq / (rows - 1) : var;
+                runningMean[c] = (float) ((1 - MOMENTUM) * runningMean[c] + MOMENTUM * batchMean);
                 runningVar[c] = (float) ((1 - MOMENTUM) * runningVar[c] + MOMENTUM * unbiased);
                 scale[c] = weight.data[c] * invStd[c];
                 shift[c] = bias.data[c] - mean[c] * scale[c];
@@ -97,24 +98,28 @@ public final class BatchNorm1d {
         }
     }
 
-    private double[] centredSquares(float[] x, int rows) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / 256));
-        double[][] partial = new double[chunks][channels];
+    /**
+     * {@code Σ(x − x₀)} and {@code Σ(x − x₀)²} per channel in one pass over x, in double, with
+     * x₀ the first row: shifted by a sample so that {@code Σ(x − x₀)² − (Σ(x − x₀))²/R} does not
+     * cancel when a channel's mean is far larger than its spread.
+     */
+    private double[][] shiftedSums(float[] x, int rows) {
+        int chunks = Ops.chunks(rows);
+        double[][] first = new double[chunks][channels];
+        double[][] second = new double[chunks][channels];
         Parallel.forEach(chunks, t -> {
-            double[] s = partial[t];
+            double[] s1 = first[t], s2 = second[t];
             int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
             for (int r = from; r < to; r++) {
                 int o = r * channels;
                 for (int c = 0; c < channels; c++) {
-                    double d = x[o + c] - mean[c];
-                    s[c] += d * d;
+                    double d = x[o + c] - x[c];
+                    s1[c] += d;
+                    s2[c] += d * d;
                 }
             }
         });
-        for (int t = 1; t < chunks; t++) {
-            for (int c = 0; c < channels; c++) partial[0][c] += partial[t][c];
-        }
-        return partial[0];
+        return new double[][] {Ops.combine(first, channels), Ops.combine(second, channels)};
     }
 
     /**

@@ -57,12 +57,13 @@ public final class Ops {
         return new double[][] {combine(plain, cols), combine(products, cols)};
     }
 
-    private static int chunks(int rows) {
+    /** How many row chunks the column reductions split R rows into (one per thread, at least 256 rows each). */
+    static int chunks(int rows) {
         return Math.max(1, Math.min(Parallel.threads(), rows / GRAIN));
     }
 
     /** Adds the per-chunk partial sums into the first, in chunk order. */
-    private static double[] combine(double[][] partial, int cols) {
+    static double[] combine(double[][] partial, int cols) {
         for (int t = 1; t < partial.length; t++) {
             for (int c = 0; c < cols; c++) partial[0][c] += partial[t][c];
         }
