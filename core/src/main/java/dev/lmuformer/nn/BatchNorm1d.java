@@ -104,12 +104,8 @@ public final class BatchNorm1d {
      * cancel when a channel's mean is far larger than its spread.
      */
     private double[][] shiftedSums(float[] x, int rows) {
-        int chunks = Ops.chunks(rows);
-        double[][] first = new double[chunks][channels];
-        double[][] second = new double[chunks][channels];
-        Parallel.forEach(chunks, t -> {
-            double[] s1 = first[t], s2 = second[t];
-            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+        return Ops.columnReductions(rows, channels, 2, (from, to, sums) -> {
+            double[] s1 = sums[0], s2 = sums[1];
             for (int r = from; r < to; r++) {
                 int o = r * channels;
                 for (int c = 0; c < channels; c++) {
@@ -119,7 +115,6 @@ public final class BatchNorm1d {
                 }
             }
         });
-        return new double[][] {Ops.combine(first, channels), Ops.combine(second, channels)};
     }
 
     /**

@@ -21,17 +21,13 @@ public final class Ops {
 
     /** Column sums of {@code x [rows, cols]} in double precision, summed per thread's rows, then combined. */
     public static double[] columnSums(float[] x, int rows, int cols) {
-        int chunks = chunks(rows);
-        double[][] partial = new double[chunks][cols];
-        Parallel.forEach(chunks, t -> {
-            double[] s = partial[t];
-            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+        return columnReductions(rows, cols, 1, (from, to, sums) -> {
+            double[] s = sums[0];
             for (int r = from; r < to; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c++) s[c] += x[o + c];
             }
-        });
-        return combine(partial, cols);
+        })[0];
     }
 
     /**
@@ -39,12 +35,8 @@ public final class Ops {
      * double precision, each summed as {@link #columnSums} sums.
      */
     public static double[][] columnSumsWithProducts(float[] x, float[] y, int rows, int cols) {
-        int chunks = chunks(rows);
-        double[][] plain = new double[chunks][cols];
-        double[][] products = new double[chunks][cols];
-        Parallel.forEach(chunks, t -> {
-            double[] s = plain[t], p = products[t];
-            int from = (int) ((long) rows * t / chunks), to = (int) ((long) rows * (t + 1) / chunks);
+        return columnReductions(rows, cols, 2, (from, to, sums) -> {
+            double[] s = sums[0], p = sums[1];
             for (int r = from; r < to; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c++) {
@@ -54,18 +46,28 @@ public final class Ops {
                 }
             }
         });
-        return new double[][] {combine(plain, cols), combine(products, cols)};
     }
 
-    /** How many row chunks the column reductions split R rows into (one per thread, at least 256 rows each). */
-    static int chunks(int rows) {
-        return Math.max(1, Math.min(Parallel.threads(), rows / GRAIN));
+    /** Adds one chunk of rows into per-column sums. */
+    @FunctionalInterface
+    interface RowReduction {
+        /** Adds rows [from, to) into {@code sums[k][c]}, k &lt; the number of sums. */
+        void add(int from, int to, double[][] sums);
     }
 
-    /** Adds the per-chunk partial sums into the first, in chunk order. */
-    static double[] combine(double[][] partial, int cols) {
-        for (int t = 1; t < partial.length; t++) {
-            for (int c = 0; c < cols; c++) partial[0][c] += partial[t][c];
+    /**
+     * {@code count} per-column sums over R rows in double: the rows split into one contiguous
+     * chunk per thread (at least 256 rows each), each summed into its own partial sums, which are
+     * then added in chunk order — so a result depends on the thread count, never on scheduling.
+     */
+    static double[][] columnReductions(int rows, int cols, int count, RowReduction body) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / GRAIN));
+        double[][][] partial = new double[chunks][count][cols];
+        Parallel.forEach(chunks, t -> body.add((int) ((long) rows * t / chunks), (int) ((long) rows * (t + 1) / chunks), partial[t]));
+        for (int t = 1; t < chunks; t++) {
+            for (int k = 0; k < count; k++) {
+                for (int c = 0; c < cols; c++) partial[0][k][c] += partial[t][k][c];
+            }
         }
         return partial[0];
     }
