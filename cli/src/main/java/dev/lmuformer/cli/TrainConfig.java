@@ -38,6 +38,8 @@ final class TrainConfig {
     int timem = 48;
     double mixup = 0.6;
     boolean noise = true;
+    /** Share of training examples cut from _background_noise_ with a no-keyword target; 0 in the reference recipe. */
+    double backgroundShare = 0;
     int audioLength = 128;
     /** Token tasks: the longest sequence (longer ones are cut) and the length the LMU impulse response covers. */
     int seqLen = 0;
@@ -119,6 +121,10 @@ final class TrainConfig {
             case "freqm": freqm = nonNegative(where, value); break;
             case "timem": timem = nonNegative(where, value); break;
             case "mixup": mixup = probability(where, value); break;
+            case "background_share":
+                backgroundShare = probability(where, value);
+                if (backgroundShare == 1) throw new IllegalArgumentException(where + " must be below 1, got " + value);
+                break;
             case "noise": noise = bool(where, value); break;
             case "audio_length": audioLength = positive(where, value); break;
             case "seq_len": seqLen = positive(where, value); break;
@@ -208,7 +214,8 @@ final class TrainConfig {
                 "noise=" + noise, "audio_length=" + audioLength, "batch_size=" + batchSize, "dataset_mean=" + datasetMean,
                 "dataset_std=" + datasetStd, "lr=" + lr, "n_epochs=" + nEpochs, "loss=" + loss, "lrscheduler=" + lrschedulerStart + "/"
                         + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed)
-                // the tasks added later than the first two say so, so that runs of those two resume as before
+                // keys added later say so only when set, so that earlier runs resume as before
+                + (backgroundShare == 0 ? "" : ",background_share=" + backgroundShare)
                 + (task.equals("speechcommands") || task.equals("psmnist") ? "" : ",task=" + task + ",seq_len=" + seqLen);
     }
 }

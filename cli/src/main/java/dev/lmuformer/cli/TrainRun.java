@@ -5,6 +5,7 @@ import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.data.Augment;
 import dev.lmuformer.data.BatchSource;
+import dev.lmuformer.data.Example;
 import dev.lmuformer.data.Idx;
 import dev.lmuformer.data.PermutedMnist;
 import dev.lmuformer.data.Loader;
@@ -65,7 +66,10 @@ final class TrainRun {
         SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, cfg.modelConfig()));
         Init.pytorchDefault(model, cfg.seed);
         ModelInput input = new ModelInput(cfg.audioLength, cfg.datasetMean, cfg.datasetStd);
-        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass);
+        // background's target: no class (BCE), or a flat distribution (cross-entropy)
+        float backgroundTarget = cfg.loss.equals("CE") ? 1f / cfg.nClass : 0f;
+        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass, backgroundTarget);
+        List<Example> trainExamples = dataset.withBackground(dataset.examples(Split.TRAIN), cfg.backgroundShare);
         Pipeline evalPipe = new Pipeline(Augment.NONE, input, cfg.nClass);
         Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.95, 0.999, 1e-8, 0);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -73,15 +77,19 @@ final class TrainRun {
         meta.put("dataset_mean", Double.toString(cfg.datasetMean));
         meta.put("dataset_std", Double.toString(cfg.datasetStd));
         meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
+        meta.put("loss", cfg.loss);
+        meta.put("background_share", Double.toString(cfg.backgroundShare));
         Trainer trainer = new Trainer(model, cfg.loss.equals("CE") ? new CrossEntropyLoss() : new BceWithLogitsLoss(), adam,
                 new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), cfg.nEpochs, cfg.fingerprint(), meta);
         TrainingState state = startState(cfg, out, resume, model, adam, log);
-        log.printf("%s: %,d parameters; %d train / %d validation / %d test clips; %s%n", model.arch(), model.parameterCount(),
+        log.printf("%s: %,d parameters; %d train / %d validation / %d test clips%s; %s%n", model.arch(), model.parameterCount(),
                 dataset.examples(Split.TRAIN).size(), dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
+                trainExamples.size() == dataset.examples(Split.TRAIN).size() ? ""
+                        : String.format(" (+ %d background examples)", trainExamples.size() - dataset.examples(Split.TRAIN).size()),
                 Main.engineLine());
         log.flush();
         TrainingState done;
-        try (Loader train = new Loader(dataset.examples(Split.TRAIN), trainPipe, cfg.batchSize, true, cfg.seed, threads, 2);
+        try (Loader train = new Loader(trainExamples, trainPipe, cfg.batchSize, true, cfg.seed, threads, 2);
              Loader val = new Loader(dataset.examples(Split.VALIDATION), evalPipe, 256, false, cfg.seed, threads, 2)) {
             done = trainer.run(train, val, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs));
         }

@@ -9,7 +9,9 @@ import dev.lmuformer.audio.Waveform;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One example from audio file to model input and target, in the reference's order
@@ -17,15 +19,34 @@ import java.util.SplittableRandom;
  * clip (probability {@code mixup}); 128-bin filterbank; cut or zero-pad to the model length;
  * frequency mask, then time mask (to 0, before normalising); normalise; noise; roll.
  *
+ * <p><b>Background examples</b> ({@link Example#BACKGROUND}, added by
+ * {@link SpeechCommands#withBackground}) are a random 1 s crop of their noise recording at a random
+ * level, {@link #BACKGROUND_MIN_DB} to {@link #BACKGROUND_MAX_DB} dBFS RMS, or with probability
+ * {@link #SILENCE} digital silence; their target is {@code backgroundTarget} on every class: 0 for
+ * BCE (every class its own detector says "not me"), 1/classes for cross-entropy (a flat
+ * distribution, as outlier exposure trains it). They then go through the same augmentations.
+ *
  * <p>All randomness comes from one {@code SplittableRandom(seed)} per example, drawn in that order
- * (mixup decision, partner, λ; frequency mask; time mask; noise scale and values; roll), so an
+ * (for a background example: silence or not, crop start, level; mixup decision, partner, λ;
+ * frequency mask; time mask; noise scale and values; roll), so an
  * example depends only on its seed, never on the thread or on other examples. Immutable and
  * thread-safe.
  */
 public final class Pipeline {
+    /** Quietest background level, dBFS RMS. */
+    public static final double BACKGROUND_MIN_DB = -60;
+    /** Loudest background level, dBFS RMS. */
+    public static final double BACKGROUND_MAX_DB = -20;
+    /** Share of background examples that are digital silence. */
+    public static final double SILENCE = 0.1;
+    /** Samples of a background crop: 1 s at 16 kHz, a Speech Commands clip. */
+    public static final int BACKGROUND_SAMPLES = Resampler.MODEL_RATE;
+
     private final Augment augment;
     private final ModelInput input;
     private final int numClasses;
+    private final float backgroundTarget;
+    private final Map<Path, float[]> noise = new ConcurrentHashMap<>(); // noise recordings, loaded once
 
     /**
      * @param augment    the augmentations ({@link Augment#NONE} for evaluation)
@@ -33,6 +54,16 @@ public final class Pipeline {
      * @param numClasses length of a target vector
      */
     public Pipeline(Augment augment, ModelInput input, int numClasses) {
+        this(augment, input, numClasses, 0f);
+    }
+
+    /**
+     * As {@link #Pipeline(Augment, ModelInput, int)}, with {@code backgroundTarget} the target of
+     * every class for a background example (0 for BCE, 1/classes for cross-entropy).
+     */
+    public Pipeline(Augment augment, ModelInput input, int numClasses, float backgroundTarget) {
+        if (!(backgroundTarget >= 0 && backgroundTarget <= 1)) throw new IllegalArgumentException("background target must be in [0, 1]: " + backgroundTarget);
+        this.backgroundTarget = backgroundTarget;
         if (numClasses < 1) throw new IllegalArgumentException("need at least one class: " + numClasses);
         if (augment.timeMask() > input.frames()) {
             throw new IllegalArgumentException("time mask bound " + augment.timeMask() + " exceeds the " + input.frames() + " frames");
@@ -82,20 +113,59 @@ public final class Pipeline {
         SplittableRandom rng = new SplittableRandom(seed);
         Example first = pool.get(index);
         checkLabel(first);
-        float[] wave = load(first.file());
+        float[] wave = wave(first, rng);
         Arrays.fill(y, yOff, yOff + numClasses, 0f);
         if (augment.mixup() > 0 && rng.nextDouble() < augment.mixup()) {
             Example second = pool.get(rng.nextInt(pool.size()));
             checkLabel(second);
             double lambda = Beta.sample(rng, Augment.MIXUP_ALPHA, Augment.MIXUP_ALPHA);
-            wave = Augment.mix(wave, load(second.file()), lambda);
+            wave = Augment.mix(wave, wave(second, rng), lambda);
             // Same label twice: the two shares add up to 1 on that label.
-            y[yOff + first.label()] += (float) lambda;
-            y[yOff + second.label()] += (float) (1 - lambda);
+            addTarget(first, (float) lambda, y, yOff);
+            addTarget(second, (float) (1 - lambda), y, yOff);
         } else {
-            y[yOff + first.label()] = 1f;
+            addTarget(first, 1f, y, yOff);
         }
         features(wave, rng, x, xOff);
+    }
+
+    /** Adds {@code weight} times the target of {@code e} to {@code y}. */
+    private void addTarget(Example e, float weight, float[] y, int yOff) {
+        if (!e.background()) {
+            y[yOff + e.label()] += weight;
+        } else if (backgroundTarget != 0) {
+            for (int c = 0; c < numClasses; c++) y[yOff + c] += weight * backgroundTarget;
+        }
+    }
+
+    /** The mean-subtracted waveform of a clip, or a fresh background crop. */
+    private float[] wave(Example e, SplittableRandom rng) {
+        return e.background() ? background(e.file(), rng) : load(e.file());
+    }
+
+    /**
+     * One background example: digital silence, or a {@link #BACKGROUND_SAMPLES} crop of the
+     * recording {@code file} (wrapping around a shorter one) scaled to a random RMS level.
+     */
+    private float[] background(Path file, SplittableRandom rng) {
+        float[] out = new float[BACKGROUND_SAMPLES];
+        if (rng.nextDouble() < SILENCE) return out;
+        float[] rec = noise.computeIfAbsent(file, Pipeline::load);
+        if (rec.length == 0) throw new IllegalArgumentException(file + ": a background recording without samples");
+        int start = rng.nextInt(rec.length);
+        double sq = 0;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rec[(start + i) % rec.length];
+            sq += (double) out[i] * out[i];
+        }
+        double rms = Math.sqrt(sq / out.length);
+        double level = Math.pow(10, (BACKGROUND_MIN_DB + rng.nextDouble() * (BACKGROUND_MAX_DB - BACKGROUND_MIN_DB)) / 20);
+        if (rms > 0) {
+            float gain = (float) (level / rms);
+            for (int i = 0; i < out.length; i++) out[i] *= gain;
+        }
+        Waveform.subtractMean(out);
+        return out;
     }
 
     /**

@@ -103,6 +103,26 @@ public final class SpeechCommands {
         return backgroundNoise;
     }
 
+    /**
+     * {@code train} with background examples added, so that they make up {@code share} of the
+     * result: {@code round(share / (1 − share) · train.size())} of them, taking the
+     * {@link #backgroundNoise()} recordings in turn (each example is cropped anew every epoch by the
+     * {@link Pipeline}). Share 0 (the reference recipe) returns {@code train} itself.
+     *
+     * @throws IllegalArgumentException if share is not in [0, 1), or is above 0 without noise recordings
+     */
+    public List<Example> withBackground(List<Example> train, double share) {
+        if (!(share >= 0 && share < 1)) throw new IllegalArgumentException("background share must be in [0, 1), got " + share);
+        if (share == 0) return train;
+        if (backgroundNoise.isEmpty()) {
+            throw new IllegalArgumentException(root + ": background share " + share + " needs WAV recordings in " + BACKGROUND_NOISE);
+        }
+        int n = (int) Math.round(share / (1 - share) * train.size());
+        List<Example> all = new ArrayList<>(train);
+        for (int i = 0; i < n; i++) all.add(new Example(backgroundNoise.get(i % backgroundNoise.size()), Example.BACKGROUND));
+        return Collections.unmodifiableList(all);
+    }
+
     /** Non-blank lines of a list file, with Windows separators turned into '/'. */
     private static List<String> readList(Path root, String name) throws IOException {
         Path f = root.resolve(name);

@@ -8,7 +8,7 @@ package dev.lmuformer.stream;
  * @param threshold probability in (0, 1] the top class must reach
  * @param hold      consecutive frames (at least 1) it must stay there, the same class each time
  */
-public record EarlyDecision(double threshold, int hold) {
+public record EarlyDecision(double threshold, int hold) implements SpottingRule {
     /** Default threshold; see {@link #DEFAULT}. */
     public static final double DEFAULT_THRESHOLD = 0.5;
     /** Default hold; see {@link #DEFAULT}. */

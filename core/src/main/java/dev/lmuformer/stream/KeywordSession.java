@@ -16,7 +16,15 @@ import java.util.Objects;
  * normalisation ({@link ModelInput}), one {@link StreamingModel} step per frame, then the
  * {@link EarlyDecision} rule.
  *
- * <p><b>Windows.</b> The model was trained on clips of {@code input.frames()} frames (128 = 1.28 s),
+ * <p><b>Continuous</b> (a {@link ContinuousRule}, what {@code stream} does by default): one model
+ * state runs for the whole stream and is never reset; its readout is the head on the mean of the
+ * last {@code input.frames()} frames' features (a sliding window as long as a training clip, O(1)
+ * per frame: {@link StreamingModel#open(int)}), so a keyword is scored the same wherever it falls,
+ * and the rule emits a {@link Keyword} event where one is found and nothing elsewhere. The LMU
+ * memory needs no reset: it is a linear system whose impulse response fades over θ frames. The
+ * first {@code input.frames()} frames of a stream average the frames so far, as a clip does.
+ *
+ * <p><b>Windows</b> (an {@link EarlyDecision} rule). The model was trained on clips of {@code input.frames()} frames (128 = 1.28 s),
  * so the stream is cut into consecutive windows of that many frames, each classified on its own
  * from a fresh model state: window w holds frames {@code [w·N, (w+1)·N)}, frame t being the samples
  * {@code [160 t, 160 t + 400)}. A window is exactly a clip to the parallel model: its per-frame
@@ -24,7 +32,7 @@ import java.util.Objects;
  * a window ({@link #finish()}), the window is completed with the frames the parallel model pads a
  * short clip with (zero log-mel, normalised). A keyword that straddles two windows may be missed.
  *
- * <p><b>Decisions.</b> Every window yields exactly one {@link Decision}: an early one on the frame
+ * <p><b>Decisions</b> (windowed). Every window yields exactly one {@link Decision}: an early one on the frame
  * where the rule fires, or else, on the window's last frame, its top class marked not early (the
  * parallel model's final prediction). Frames after an early decision still produce logits.
  *
@@ -57,6 +65,18 @@ public final class KeywordSession {
     public record Decision(long window, long frame, double seconds, int label, double probability, boolean early, double knownAt) {
     }
 
+    /**
+     * A keyword found in continuous mode.
+     *
+     * @param frame   the frame it was emitted on, counted from the start of the stream
+     * @param seconds that frame's time (end of its 25 ms window) from the start of the stream
+     * @param label   the class
+     * @param score   its score on that frame ({@link ContinuousRule.Score})
+     * @param knownAt seconds of audio pushed when it was reported
+     */
+    public record Keyword(long frame, double seconds, int label, double score, double knownAt) {
+    }
+
     /** Receives a session's outputs, on the thread that pushes samples. */
     public interface Listener {
         /**
@@ -66,8 +86,12 @@ public final class KeywordSession {
         default void onFrame(long frame, double seconds, float[] logits) {
         }
 
-        /** The decision of one window. */
+        /** The decision of one window (windowed mode). */
         default void onDecision(Decision decision) {
+        }
+
+        /** A keyword event (continuous mode). */
+        default void onKeyword(Keyword keyword) {
         }
     }
 
@@ -75,7 +99,8 @@ public final class KeywordSession {
     private final Fbank fbank;
     private final Fbank.Stream features;
     private final ModelInput input;
-    private final EarlyDecision.Tracker tracker;
+    private final EarlyDecision.Tracker tracker;     // windowed mode, else null
+    private final ContinuousRule.Tracker spotter;   // continuous mode, else null
     private final Listener listener;
     private final int classes;
     private final int lookAhead;
@@ -87,28 +112,39 @@ public final class KeywordSession {
     private final ArrayDeque<float[]> spare = new ArrayDeque<>();   // stepped frames' arrays, for reuse
     private float[] waiting = new float[0]; // queued: samples pushed since the last tick, not yet through the filterbank
     private int waitingCount;
-    private long window;
-    private int windowPushed;  // frames of the current window given to the model
-    private int windowEmitted; // outputs of the current window so far
+    private long window;       // windowed mode: the current window; continuous: always 0 (one window that never ends)
+    private long windowPushed;  // frames of the current window given to the model
+    private long windowEmitted; // outputs of the current window so far
     private boolean finished;
 
     /**
-     * A session for {@code model} (128 input features), cutting the stream into windows of
-     * {@code input.frames()} frames normalised by {@code input}, deciding by {@code rule}.
+     * A session for {@code model} (128 input features) over frames normalised by {@code input}:
+     * continuous with a {@link ContinuousRule} (its classes must be the model's), or cut into
+     * windows of {@code input.frames()} frames and decided by an {@link EarlyDecision}.
      */
-    public KeywordSession(StreamingModel model, ModelInput input, EarlyDecision rule, Listener listener) {
+    public KeywordSession(StreamingModel model, ModelInput input, SpottingRule rule, Listener listener) {
         this(model, input, rule, listener, false);
     }
 
     /** With {@code queued}, frames wait for {@link SessionGroup#tick()} instead of being stepped as they complete. */
-    KeywordSession(StreamingModel model, ModelInput input, EarlyDecision rule, Listener listener, boolean queued) {
+    KeywordSession(StreamingModel model, ModelInput input, SpottingRule rule, Listener listener, boolean queued) {
         if (model.inputFeatures() != Fbank.DEFAULT_MEL_BINS) {
             throw new IllegalArgumentException("the model takes " + model.inputFeatures() + " features per frame; audio gives "
                     + Fbank.DEFAULT_MEL_BINS + " mel bins");
         }
-        this.model = model.open();
         this.input = Objects.requireNonNull(input, "input");
-        this.tracker = rule.tracker();
+        if (rule instanceof ContinuousRule c) {
+            if (c.classes() != model.numClasses()) {
+                throw new IllegalArgumentException("the rule has " + c.classes() + " classes, the model " + model.numClasses());
+            }
+            this.model = model.open(input.frames());
+            this.tracker = null;
+            this.spotter = c.tracker();
+        } else {
+            this.model = model.open();
+            this.tracker = ((EarlyDecision) rule).tracker();
+            this.spotter = null;
+        }
         this.listener = Objects.requireNonNull(listener, "listener");
         this.classes = model.numClasses();
         this.lookAhead = model.lookAhead();
@@ -164,15 +200,24 @@ public final class KeywordSession {
         while (!pending.isEmpty()) {
             if (stepped(model.step(pending.peek(), 0))) endWindow(model.flush());
         }
-        while (windowPushed > 0) step(padding); // the window's last frame sets windowPushed back to 0
+        if (continuous()) {
+            if (windowPushed > 0) for (float[] last : model.flush()) output(last);
+        } else {
+            while (windowPushed > 0) step(padding); // the window's last frame sets windowPushed back to 0
+        }
         finished = true;
+    }
+
+    /** True for a session that runs one model state over the whole stream ({@link ContinuousRule}). */
+    public boolean continuous() {
+        return spotter != null;
     }
 
     /** Clears the session for a new stream (frame and window numbers start again at 0). */
     public void reset() {
         features.reset();
         model.reset();
-        tracker.reset();
+        if (continuous()) spotter.reset(); else tracker.reset();
         spare.addAll(pending);
         pending.clear();
         waitingCount = 0;
@@ -182,7 +227,7 @@ public final class KeywordSession {
         finished = false;
     }
 
-    /** Frames per window: the model's clip length. */
+    /** Frames per window (windowed) or in the sliding readout (continuous): the model's clip length. */
     public int windowFrames() {
         return input.frames();
     }
@@ -246,7 +291,7 @@ public final class KeywordSession {
     private boolean afterStep(float[] y) {
         windowPushed++;
         if (y != null) output(y);
-        return windowPushed == input.frames();
+        return !continuous() && windowPushed == input.frames();
     }
 
     /** Reports the window's remaining outputs {@code rest} (the flushed model's) and starts the next window. */
@@ -263,6 +308,11 @@ public final class KeywordSession {
         long t = window * input.frames() + windowEmitted++;
         double at = seconds(t);
         listener.onFrame(t, at, logits);
+        if (continuous()) {
+            int label = spotter.offer(logits, 0, t);
+            if (label >= 0) listener.onKeyword(new Keyword(t, at, label, spotter.score(label), (double) features.samples() / SAMPLE_RATE));
+            return;
+        }
         if (tracker.decided() >= 0) return;
         int label = tracker.offer(logits, 0, classes);
         boolean last = windowEmitted == input.frames();

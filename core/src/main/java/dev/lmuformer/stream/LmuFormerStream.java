@@ -138,20 +138,20 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         private final float[][] windows; // per k=3 conv: [x_{t−1}; x_t; x_{t+1}], zero = the left padding
         private final int[] seen;        // inputs each conv has received, padding zeros included
         private final float[][] memory;  // per block: m_{t−1} (D)
-        private final double[] sum;      // running sum of the features (C)
+        private final FeatureMean mean;  // of the features fed to the head
         private final float[] logits;
         private final State[] self = {this};
         private float[] src;   // the pending input of the first conv to run (null = a padding zero)
         private int srcOffset;
         private boolean live;  // still producing in the current step
 
-        private State(LmuFormerStream m) {
+        private State(LmuFormerStream m, int readoutWindow) {
             windows = new float[m.convs.length][];
             for (int i = 0; i < m.convs.length; i++) windows[i] = new float[m.convs[i].in()];
             seen = new int[m.convs.length];
             memory = new float[m.blocks.length][];
             for (int i = 0; i < m.blocks.length; i++) memory[i] = new float[m.blocks[i].memory()];
-            sum = new double[m.width];
+            mean = new FeatureMean(m.width, readoutWindow);
             logits = new float[m.classes];
         }
 
@@ -235,8 +235,8 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     }
 
     @Override
-    public State newState() {
-        return new State(this);
+    public State newState(int readoutWindow) {
+        return new State(this, readoutWindow);
     }
 
     @Override
@@ -244,7 +244,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         for (float[] w : s.windows) Arrays.fill(w, 0f);
         Arrays.fill(s.seen, 0);
         for (float[] m : s.memory) Arrays.fill(m, 0f);
-        Arrays.fill(s.sum, 0.0);
+        s.mean.clear();
         s.live = false;
     }
 
@@ -405,7 +405,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         if (live > 0) frame(g, live, w);
     }
 
-    /** The per-frame part after the patch embedding for the first {@code live} rows: blocks, running mean, head. */
+    /** The per-frame part after the patch embedding for the first {@code live} rows: blocks, readout mean, head. */
     private void frame(State[] g, int live, Workspace w) {
         int c = width;
         for (int bi = 0; bi < blocks.length; bi++) {
@@ -432,11 +432,8 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         }
         for (int r = 0; r < live; r++) {
             State s = g[w.rows[r]];
-            long t = ++s.emitted;
-            for (int j = 0; j < c; j++) {
-                s.sum[j] += w.x[r * c + j];
-                w.pooled[r * c + j] = (float) (s.sum[j] / t);
-            }
+            s.emitted++;
+            s.mean.add(w.x, r * c, w.pooled, r * c);
         }
         product(head, live, w.pooled, w.logits);
         for (int r = 0; r < live; r++) System.arraycopy(w.logits, r * classes, g[w.rows[r]].logits, 0, classes);

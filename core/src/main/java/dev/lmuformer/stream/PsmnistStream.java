@@ -88,8 +88,10 @@ public final class PsmnistStream extends StatefulStream<PsmnistStream.State> {
         }
     }
 
+    /** psMNIST's readout is the mean of h over every pixel (or the last h): it has no window; {@code readoutWindow} must be 0. */
     @Override
-    public State newState() {
+    public State newState(int readoutWindow) {
+        if (readoutWindow != 0) throw new IllegalArgumentException("the psMNIST models have no windowed readout, got window " + readoutWindow);
         return new State(this);
     }
 

@@ -30,10 +30,10 @@ public final class SessionGroup {
 
     /**
      * {@code size} sessions of {@code model}, each as
-     * {@link KeywordSession#KeywordSession(StreamingModel, ModelInput, EarlyDecision, KeywordSession.Listener)}
-     * with the listener {@code listeners.apply(i)} for session i.
+     * {@link KeywordSession#KeywordSession(StreamingModel, ModelInput, SpottingRule, KeywordSession.Listener)}
+     * (continuous or windowed) with the listener {@code listeners.apply(i)} for session i.
      */
-    public SessionGroup(StreamingModel model, int size, ModelInput input, EarlyDecision rule,
+    public SessionGroup(StreamingModel model, int size, ModelInput input, SpottingRule rule,
                         IntFunction<? extends KeywordSession.Listener> listeners) {
         if (size < 1) throw new IllegalArgumentException("a session group needs at least one session, got " + size);
         this.model = Objects.requireNonNull(model, "model");

@@ -155,11 +155,11 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
         private final float[] wide;      // (mlp hidden)
         private final float[] narrow;    // (C)
         private final float[] membrane;  // pre-reset membranes (unused; Lif.step writes them)
-        private final double[] sum;      // (C) the running sum of the features
+        private final FeatureMean mean;  // of the features fed to the head
         private final float[] pooled;    // (C)
         private final float[] logits;
 
-        private State(SpikingLmuFormerStream m) {
+        private State(SpikingLmuFormerStream m, int readoutWindow) {
             int c = m.width;
             windows = new float[m.convs.length][];
             for (int i = 0; i < m.convs.length; i++) windows[i] = new float[m.convs[i].in()];
@@ -186,15 +186,15 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
             wide = new float[wideSize];
             narrow = new float[c];
             membrane = new float[Math.max(Math.max(d, wideSize), c)];
-            sum = new double[c];
+            mean = new FeatureMean(c, readoutWindow);
             pooled = new float[c];
             logits = new float[m.head.out()];
         }
     }
 
     @Override
-    public State newState() {
-        return new State(this);
+    public State newState(int readoutWindow) {
+        return new State(this, readoutWindow);
     }
 
     @Override
@@ -206,7 +206,7 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
         Arrays.fill(s.rpeV, 0f);
         for (Cell c : s.cells) c.clear();
         Arrays.fill(s.headV, 0f);
-        Arrays.fill(s.sum, 0.0);
+        s.mean.clear();
     }
 
     /** Frames of delay: 5 (50 ms at 10 ms per frame), one per k=3 convolution on the path. */
@@ -297,11 +297,8 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
             lif(s, headNorm, s.x, s.spikes, s.headV, V_TH);
             f = s.spikes;
         }
-        long t = ++s.emitted;
-        for (int c = 0; c < width; c++) {
-            s.sum[c] += f[c];
-            s.pooled[c] = (float) (s.sum[c] / t);
-        }
+        s.emitted++;
+        s.mean.add(f, 0, s.pooled, 0);
         StreamLayers.product(k, head, s.pooled, 0, s.logits, false);
     }
 

@@ -29,8 +29,17 @@ abstract class StatefulStream<S extends StatefulStream.Progress> implements Stre
         }
     }
 
-    /** A fresh stream state (before its first frame); all its memory is allocated here. */
-    public abstract S newState();
+    /**
+     * A fresh stream state (before its first frame) whose readout averages the features of the last
+     * {@code readoutWindow} frames, or of every frame for 0 (see {@link StreamingModel#open(int)});
+     * all its memory is allocated here.
+     */
+    public abstract S newState(int readoutWindow);
+
+    /** A fresh stream state with the parallel model's readout: the mean over every frame so far. */
+    public final S newState() {
+        return newState(0);
+    }
 
     /** Runs one frame through the model; returns the logits when an output became available, else null. */
     abstract float[] advance(S s, float[] frame, int offset);
@@ -89,8 +98,8 @@ abstract class StatefulStream<S extends StatefulStream.Progress> implements Stre
     }
 
     @Override
-    public final FrameStream open() {
-        return new Handle<>(this, newState());
+    public final FrameStream open(int readoutWindow) {
+        return new Handle<>(this, newState(readoutWindow));
     }
 
     /**

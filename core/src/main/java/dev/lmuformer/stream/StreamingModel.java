@@ -25,8 +25,19 @@ public interface StreamingModel {
     /** Frames of delay: the output for frame t arrives with input frame t + lookAhead. */
     int lookAhead();
 
-    /** A fresh stream (before its first frame). */
-    FrameStream open();
+    /** A fresh stream (before its first frame) with the parallel model's readout: the head on the mean of every frame's features so far. */
+    default FrameStream open() {
+        return open(0);
+    }
+
+    /**
+     * A fresh stream whose readout is the head on the mean of the last {@code readoutWindow} frames'
+     * features (the first frames: of those so far), or of every frame for 0. A windowed readout lets
+     * a stream run for ever without a reset and still average as many frames as a training clip.
+     *
+     * @throws IllegalArgumentException if the model's readout is not a mean of features (psMNIST)
+     */
+    FrameStream open(int readoutWindow);
 
     /**
      * Pushes {@code frames[i]} (offset 0) into {@code streams[i]} for every i &lt; count and sets
