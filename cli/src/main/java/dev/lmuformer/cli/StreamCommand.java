@@ -6,8 +6,8 @@ import dev.lmuformer.audio.Waveform;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.data.Labels;
 import dev.lmuformer.model.SequenceModel;
-import dev.lmuformer.stream.EarlyDecision;
 import dev.lmuformer.stream.KeywordSession;
+import dev.lmuformer.stream.SpottingRule;
 import dev.lmuformer.stream.StreamingModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,17 +35,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lmuformer stream}: keyword decisions from audio as it arrives, frame by frame ({@link KeywordSession}). */
-@Command(name = "stream", description = "Keyword decisions, with timestamps, from WAV files, raw PCM on stdin or the microphone, "
+@Command(name = "stream", description = "Keywords, with timestamps, from WAV files, raw PCM on stdin or the microphone, "
         + "streamed frame by frame.",
-        footer = {"", "Each input is cut into windows of the model's length (128 frames, 1.28 s),",
-                "each classified on its own exactly as the parallel model classifies a clip.",
-                "One decision per window: early when the top class reaches --threshold for",
-                "--hold frames. Times are the end of the decided frame's 25 ms window; it is",
-                "known once the model's look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
+        footer = {"", "Continuous (the default): one model state runs over the whole input with a",
+                "sliding readout of the model's length (128 frames, 1.28 s), so a keyword is found",
+                "wherever it falls; a keyword is emitted when its score reaches --threshold for",
+                "--hold frames, then stays quiet for --refractory seconds. Nothing is printed",
+                "where there is no keyword. --windowed cuts the input into 1.28 s windows instead,",
+                "one decision each, as the parallel model classifies clips.",
+                "Times are the end of the frame's 25 ms window; it is known once the model's",
+                "look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
                 "", "Examples:",
-                "  lmuformer stream --checkpoint m.safetensors data/keywords/yes/*.wav",
-                "  arecord -q -f S16_LE -r 16000 -t raw | lmuformer stream --checkpoint m.safetensors -",
-                "  lmuformer stream --checkpoint m.safetensors --mic --threshold 0.8 --hold 10",
+                "  lmuformer stream --checkpoint m.safetensors long_recording.wav",
+                "  arecord -q -f S16_LE -r 16000 -t raw | lmuformer stream --checkpoint m.safetensors --json -",
+                "  lmuformer stream --checkpoint m.safetensors --mic --keywords yes,no,stop,go --threshold 0.8",
+                "  lmuformer stream --checkpoint m.safetensors --windowed data/keywords/yes/*.wav",
                 "  lmuformer stream --checkpoint m.safetensors clip.wav --frames frames.csv"})
 final class StreamCommand implements Callable<Integer> {
     /** Samples read from stdin or the microphone at a time: one frame shift, 10 ms. */
@@ -65,11 +69,15 @@ final class StreamCommand implements Callable<Integer> {
     boolean mic;
 
     @Option(names = "--frames", paramLabel = "OUT.csv",
-            description = "Write one row per frame: frame, time_s, then the running-mean logit of every class (one input only).")
+            description = "Write one row per frame: frame, time_s, then the readout logit of every class (one input only).")
     Path frames;
 
+    @Option(names = "--json", description = "Print one JSON object per keyword event and nothing else on stdout: "
+            + "{\"type\":\"keyword\",\"word\":…,\"score\":…,\"time\":…,\"known_at\":…} (continuous mode).")
+    boolean json;
+
     @CommandLine.Mixin
-    DecisionOptions decision;
+    SpotOptions spot;
 
     @Override
     public Integer call() {
@@ -78,33 +86,36 @@ final class StreamCommand implements Callable<Integer> {
         if (mic && !inputs.isEmpty()) throw new IllegalArgumentException("--mic takes no other input, got " + inputs.get(0));
         if (frames != null && inputs.size() > 1) throw new IllegalArgumentException("--frames takes a single input, got " + inputs.size());
         if (inputs.stream().filter("-"::equals).count() > 1) throw new IllegalArgumentException("stdin (-) can be read once");
-        EarlyDecision rule = decision.rule();
+        if (json && spot.windowed) throw new IllegalArgumentException("--json prints keyword events of continuous spotting, not --windowed decisions");
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
         StreamingModel streaming = StreamingModel.of(model);
         List<String> names = classNames(loaded.metadata(), model.numClasses());
-        try (TargetDataLine line = mic ? microphone() : null; Printer printer = new Printer(out, names)) {
+        SpottingRule rule = spot.rule(names, loaded.metadata());
+        // with --json, stdout carries events only: the other lines go to stderr
+        PrintWriter info = json ? spec.commandLine().getErr() : out;
+        try (TargetDataLine line = mic ? microphone() : null; Printer printer = new Printer(out, names, json)) {
             KeywordSession session = new KeywordSession(streaming, EvalCommand.modelInput(loaded), rule, printer);
             if (frames != null) printer.writeFrames(frames);
-            out.printf("%s: windows of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
-                    model.arch(), session.windowFrames(), session.windowSeconds(), DecisionOptions.describe(rule),
-                    streaming.lookAhead(), session.lookAheadSeconds());
+            info.printf("%s: %s of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
+                    model.arch(), session.continuous() ? "continuous, sliding readout" : "windows", session.windowFrames(),
+                    session.windowSeconds(), SpotOptions.describe(rule, names), streaming.lookAhead(), session.lookAheadSeconds());
             if (line != null) {
-                out.println("microphone: " + line.getLineInfo() + " (Ctrl-C stops)");
-                out.flush();
+                info.println("microphone: " + line.getLineInfo() + " (Ctrl-C stops)");
+                info.flush();
                 line.start();
                 pump(line::read, session, "microphone");
-                endOfInput(session, out);
+                endOfInput(session, info);
                 return 0;
             }
             for (String input : inputs) {
                 if (input.equals("-")) {
-                    out.println("- (stdin: 16 kHz 16-bit mono PCM)");
+                    info.println("- (stdin: 16 kHz 16-bit mono PCM)");
                     pump(System.in::readNBytes, session, "stdin");
                 } else {
-                    file(Path.of(input), session, out);
+                    file(Path.of(input), session, info);
                 }
-                endOfInput(session, out);
+                endOfInput(session, info);
             }
         }
         return 0;
@@ -177,17 +188,19 @@ final class StreamCommand implements Callable<Integer> {
         return names;
     }
 
-    /** Prints each window's decision and writes the per-frame CSV. */
+    /** Prints each keyword event (as text or JSON) or window decision, and writes the per-frame CSV. */
     private static final class Printer implements KeywordSession.Listener, AutoCloseable {
         private final PrintWriter out;
         private final List<String> names;
+        private final boolean json;
         private final StringBuilder row = new StringBuilder();
         private Path csvPath;
         private BufferedWriter csv;
 
-        Printer(PrintWriter out, List<String> names) {
+        Printer(PrintWriter out, List<String> names, boolean json) {
             this.out = out;
             this.names = names;
+            this.json = json;
         }
 
         /** Starts writing every frame's logits to {@code file}, after a header row. */
@@ -213,6 +226,18 @@ final class StreamCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw cannotWrite(e);
             }
+        }
+
+        @Override
+        public void onKeyword(KeywordSession.Keyword k) {
+            if (json) {
+                out.println(k.json(names.get(k.label())));
+            } else {
+                out.printf("  %8.3f s  %-10s score %.2f  (frame %d; known at %.3f s)%n", k.seconds(), names.get(k.label()), k.score(), k.frame(),
+                        k.knownAt());
+            }
+            out.flush();
+            flushCsv();
         }
 
         @Override

@@ -40,6 +40,8 @@ final class TrainConfig {
     boolean noise = true;
     /** Share of training examples cut from _background_noise_ with a no-keyword target; 0 in the reference recipe. */
     double backgroundShare = 0;
+    /** Lay every training clip into 1.28 s of background noise (no zero padding), for continuous spotting; off in the reference recipe. */
+    boolean backgroundContext = false;
     int audioLength = 128;
     /** Token tasks: the longest sequence (longer ones are cut) and the length the LMU impulse response covers. */
     int seqLen = 0;
@@ -121,6 +123,7 @@ final class TrainConfig {
             case "freqm": freqm = nonNegative(where, value); break;
             case "timem": timem = nonNegative(where, value); break;
             case "mixup": mixup = probability(where, value); break;
+            case "background_context": backgroundContext = bool(where, value); break;
             case "background_share":
                 backgroundShare = probability(where, value);
                 if (backgroundShare == 1) throw new IllegalArgumentException(where + " must be below 1, got " + value);
@@ -216,6 +219,7 @@ final class TrainConfig {
                         + lrschedulerStep + "/" + lrschedulerDecay, "seed=" + seed)
                 // keys added later say so only when set, so that earlier runs resume as before
                 + (backgroundShare == 0 ? "" : ",background_share=" + backgroundShare)
+                + (backgroundContext ? ",background_context=true" : "")
                 + (task.equals("speechcommands") || task.equals("psmnist") ? "" : ",task=" + task + ",seq_len=" + seqLen);
     }
 }

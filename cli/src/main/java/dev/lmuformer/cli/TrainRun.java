@@ -68,7 +68,8 @@ final class TrainRun {
         ModelInput input = new ModelInput(cfg.audioLength, cfg.datasetMean, cfg.datasetStd);
         // background's target: no class (BCE), or a flat distribution (cross-entropy)
         float backgroundTarget = cfg.loss.equals("CE") ? 1f / cfg.nClass : 0f;
-        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass, backgroundTarget);
+        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass, backgroundTarget,
+                cfg.backgroundContext ? dataset.backgroundNoise() : List.of());
         List<Example> trainExamples = dataset.withBackground(dataset.examples(Split.TRAIN), cfg.backgroundShare);
         Pipeline evalPipe = new Pipeline(Augment.NONE, input, cfg.nClass);
         Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.95, 0.999, 1e-8, 0);
@@ -79,6 +80,7 @@ final class TrainRun {
         meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
         meta.put("loss", cfg.loss);
         meta.put("background_share", Double.toString(cfg.backgroundShare));
+        meta.put("background_context", Boolean.toString(cfg.backgroundContext));
         Trainer trainer = new Trainer(model, cfg.loss.equals("CE") ? new CrossEntropyLoss() : new BceWithLogitsLoss(), adam,
                 new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), cfg.nEpochs, cfg.fingerprint(), meta);
         TrainingState state = startState(cfg, out, resume, model, adam, log);

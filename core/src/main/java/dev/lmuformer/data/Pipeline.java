@@ -26,6 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * BCE (every class its own detector says "not me"), 1/classes for cross-entropy (a flat
  * distribution, as outlier exposure trains it). They then go through the same augmentations.
  *
+ * <p><b>Context</b> (for continuous spotting): with background recordings given as {@code context},
+ * every clip is laid at a random offset into a background crop exactly as long as the model's
+ * input (128 frames, 1.28 s), so that no example ends in the zero padding that a continuous stream
+ * never shows; background examples are crops of that length too. With probability
+ * {@link #FRAGMENT} a clip is laid so that only a fragment of its speech (at most
+ * {@link #FRAGMENT_MAX} of it, by {@link #speech}) shows at the start or the end of the window — a
+ * word leaving or entering a sliding readout — and its target is the background's: a fragment is
+ * not the keyword.
+ *
  * <p>All randomness comes from one {@code SplittableRandom(seed)} per example, drawn in that order
  * (for a background example: silence or not, crop start, level; mixup decision, partner, λ;
  * frequency mask; time mask; noise scale and values; roll), so an
@@ -39,6 +48,10 @@ public final class Pipeline {
     public static final double BACKGROUND_MAX_DB = -20;
     /** Share of background examples that are digital silence. */
     public static final double SILENCE = 0.1;
+    /** Share of context examples that show only a fragment of their word, with the background's target. */
+    public static final double FRAGMENT = 0.2;
+    /** The largest share of a word's speech a fragment shows. */
+    public static final double FRAGMENT_MAX = 0.4;
     /** Samples of a background crop: 1 s at 16 kHz, a Speech Commands clip. */
     public static final int BACKGROUND_SAMPLES = Resampler.MODEL_RATE;
 
@@ -46,6 +59,7 @@ public final class Pipeline {
     private final ModelInput input;
     private final int numClasses;
     private final float backgroundTarget;
+    private final List<Path> context;
     private final Map<Path, float[]> noise = new ConcurrentHashMap<>(); // noise recordings, loaded once
 
     /**
@@ -62,6 +76,15 @@ public final class Pipeline {
      * every class for a background example (0 for BCE, 1/classes for cross-entropy).
      */
     public Pipeline(Augment augment, ModelInput input, int numClasses, float backgroundTarget) {
+        this(augment, input, numClasses, backgroundTarget, List.of());
+    }
+
+    /**
+     * As {@link #Pipeline(Augment, ModelInput, int, float)}, laying every clip into a crop of one of
+     * the {@code context} recordings (none: clips as they are, cut or padded).
+     */
+    public Pipeline(Augment augment, ModelInput input, int numClasses, float backgroundTarget, List<Path> context) {
+        this.context = List.copyOf(context);
         if (!(backgroundTarget >= 0 && backgroundTarget <= 1)) throw new IllegalArgumentException("background target must be in [0, 1]: " + backgroundTarget);
         this.backgroundTarget = backgroundTarget;
         if (numClasses < 1) throw new IllegalArgumentException("need at least one class: " + numClasses);
@@ -113,13 +136,16 @@ public final class Pipeline {
         SplittableRandom rng = new SplittableRandom(seed);
         Example first = pool.get(index);
         checkLabel(first);
-        float[] wave = wave(first, rng);
+        boolean[] fragment = new boolean[1];
+        float[] wave = wave(first, rng, fragment);
+        if (fragment[0]) first = new Example(first.file(), Example.BACKGROUND);
         Arrays.fill(y, yOff, yOff + numClasses, 0f);
         if (augment.mixup() > 0 && rng.nextDouble() < augment.mixup()) {
             Example second = pool.get(rng.nextInt(pool.size()));
             checkLabel(second);
             double lambda = Beta.sample(rng, Augment.MIXUP_ALPHA, Augment.MIXUP_ALPHA);
-            wave = Augment.mix(wave, wave(second, rng), lambda);
+            wave = Augment.mix(wave, wave(second, rng, fragment), lambda);
+            if (fragment[0]) second = new Example(second.file(), Example.BACKGROUND);
             // Same label twice: the two shares add up to 1 on that label.
             addTarget(first, (float) lambda, y, yOff);
             addTarget(second, (float) (1 - lambda), y, yOff);
@@ -138,17 +164,57 @@ public final class Pipeline {
         }
     }
 
-    /** The mean-subtracted waveform of a clip, or a fresh background crop. */
-    private float[] wave(Example e, SplittableRandom rng) {
-        return e.background() ? background(e.file(), rng) : load(e.file());
+    /** The mean-subtracted waveform of a clip, or a fresh background crop; {@code fragment[0]} says whether it shows only a fragment of its word. */
+    private float[] wave(Example e, SplittableRandom rng, boolean[] fragment) {
+        fragment[0] = false;
+        if (context.isEmpty()) return e.background() ? background(e.file(), rng, BACKGROUND_SAMPLES) : load(e.file());
+        Fbank fbank = Fbank.forRate(Resampler.MODEL_RATE);
+        int n = fbank.windowLength() + (input.frames() - 1) * fbank.frameShift(); // exactly the model's frames
+        if (e.background()) return background(e.file(), rng, n);
+        float[] out = background(context.get(rng.nextInt(context.size())), rng, n);
+        float[] clip = load(e.file());
+        int at; // where clip[0] goes in out (may be negative or past the end for a fragment)
+        if (rng.nextDouble() < FRAGMENT) {
+            fragment[0] = true;
+            int[] sp = speech(clip);
+            int shown = (int) (rng.nextDouble() * FRAGMENT_MAX * (sp[1] - sp[0]));
+            at = rng.nextBoolean() ? shown - sp[1] : n - sp[0] - shown; // its end at the window's start, or its start at the window's end
+        } else {
+            at = rng.nextInt(Math.max(1, n - clip.length + 1));
+        }
+        for (int i = Math.max(0, -at); i < clip.length && at + i < n; i++) out[at + i] += clip[i];
+        Waveform.subtractMean(out);
+        return out;
     }
 
     /**
-     * One background example: digital silence, or a {@link #BACKGROUND_SAMPLES} crop of the
+     * The speech of a clip, {@code {start, end}} in samples: from the first to the last 10 ms piece
+     * whose RMS is at least a tenth of the loudest piece's.
+     */
+    public static int[] speech(float[] clip) {
+        int piece = Resampler.MODEL_RATE / 100;
+        int pieces = Math.max(1, clip.length / piece);
+        double[] rms = new double[pieces];
+        double loudest = 0;
+        for (int p = 0; p < pieces; p++) {
+            double sq = 0;
+            int end = Math.min(clip.length, (p + 1) * piece);
+            for (int i = p * piece; i < end; i++) sq += (double) clip[i] * clip[i];
+            rms[p] = Math.sqrt(sq / Math.max(1, end - p * piece));
+            loudest = Math.max(loudest, rms[p]);
+        }
+        int first = 0, last = pieces - 1;
+        while (first < last && rms[first] < 0.1 * loudest) first++;
+        while (last > first && rms[last] < 0.1 * loudest) last--;
+        return new int[]{first * piece, Math.min(clip.length, (last + 1) * piece)};
+    }
+
+    /**
+     * {@code samples} of background: digital silence, or a crop of the
      * recording {@code file} (wrapping around a shorter one) scaled to a random RMS level.
      */
-    private float[] background(Path file, SplittableRandom rng) {
-        float[] out = new float[BACKGROUND_SAMPLES];
+    private float[] background(Path file, SplittableRandom rng, int samples) {
+        float[] out = new float[samples];
         if (rng.nextDouble() < SILENCE) return out;
         float[] rec = noise.computeIfAbsent(file, Pipeline::load);
         if (rec.length == 0) throw new IllegalArgumentException(file + ": a background recording without samples");

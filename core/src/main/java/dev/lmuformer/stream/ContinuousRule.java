@@ -24,9 +24,9 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     /** A threshold that no score reaches: the class is not spotted. */
     public static final double OFF = Double.POSITIVE_INFINITY;
     /** Default threshold of every class; chosen on the bundled validation streams (README, "Continuous keyword spotting"). */
-    public static final double DEFAULT_THRESHOLD = 0.5;
-    /** Default hold: 5 frames (50 ms). */
-    public static final int DEFAULT_HOLD = 5;
+    public static final double DEFAULT_THRESHOLD = 0.7;
+    /** Default hold: 30 frames (0.3 s); shorter holds let the passing fragments of words fire (README). */
+    public static final int DEFAULT_HOLD = 30;
     /** Default refractory period: 50 frames (0.5 s). */
     public static final int DEFAULT_REFRACTORY = 50;
 
@@ -35,7 +35,22 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         /** σ(logit) per class: for BCE-trained models (the reference recipe). */
         SIGMOID,
         /** softmax over the classes: for models trained with cross-entropy. */
-        SOFTMAX
+        SOFTMAX;
+
+        /** Writes the scores of {@code logits[off, off + scores.length)} into {@code scores}. */
+        public void of(float[] logits, int off, double[] scores) {
+            int n = scores.length;
+            // StrictMath so that an event never depends on the JIT
+            if (this == SIGMOID) {
+                for (int c = 0; c < n; c++) scores[c] = 1 / (1 + StrictMath.exp(-(double) logits[off + c]));
+                return;
+            }
+            int top = off;
+            for (int c = off + 1; c < off + n; c++) if (logits[c] > logits[top]) top = c;
+            double sum = 0;
+            for (int c = 0; c < n; c++) sum += scores[c] = StrictMath.exp((double) logits[off + c] - logits[top]);
+            for (int c = 0; c < n; c++) scores[c] /= sum;
+        }
     }
 
     /** Checks the ranges and copies the thresholds. */
@@ -148,17 +163,23 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
          * @return the class of the keyword emitted on this frame, else -1
          */
         public int offer(float[] logits, int off, long frame) {
+            rule.score.of(logits, off, scores);
+            return decide(frame);
+        }
+
+        /**
+         * Offers the per-class scores of {@code frame} directly (for readouts that combine several
+         * model states); {@code scores} is copied.
+         *
+         * @return the class of the keyword emitted on this frame, else -1
+         */
+        public int offerScores(double[] frameScores, long frame) {
+            System.arraycopy(frameScores, 0, scores, 0, scores.length);
+            return decide(frame);
+        }
+
+        private int decide(long frame) {
             int n = scores.length;
-            if (rule.score == Score.SIGMOID) {
-                // StrictMath so that an event never depends on the JIT
-                for (int c = 0; c < n; c++) scores[c] = 1 / (1 + StrictMath.exp(-(double) logits[off + c]));
-            } else {
-                int top = off;
-                for (int c = off + 1; c < off + n; c++) if (logits[c] > logits[top]) top = c;
-                double sum = 0;
-                for (int c = 0; c < n; c++) sum += scores[c] = StrictMath.exp((double) logits[off + c] - logits[top]);
-                for (int c = 0; c < n; c++) scores[c] /= sum;
-            }
             int best = -1;
             for (int c = 0; c < n; c++) {
                 if (!(scores[c] >= rule.thresholds[c])) {

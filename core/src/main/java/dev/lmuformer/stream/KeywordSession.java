@@ -4,9 +4,15 @@ import dev.lmuformer.audio.Fbank;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -75,6 +81,24 @@ public final class KeywordSession {
      * @param knownAt seconds of audio pushed when it was reported
      */
     public record Keyword(long frame, double seconds, int label, double score, double knownAt) {
+        /**
+         * The event as one line of JSON, {@code {"type":"keyword","word":…,"score":…,"time":…,"known_at":…}}
+         * with the class name {@code word}, the score to 4 decimals and the times in seconds to the millisecond:
+         * what {@code stream --json} prints and the server sends.
+         */
+        public String json(String word) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "keyword");
+            m.put("word", word);
+            m.put("score", Math.round(score * 1e4) / 1e4);
+            m.put("time", Math.round(seconds * 1e3) / 1e3);
+            m.put("known_at", Math.round(knownAt * 1e3) / 1e3);
+            try {
+                return JSON.std.asString(m);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // writing a map of strings and numbers to a string does not fail
+            }
+        }
     }
 
     /** Receives a session's outputs, on the thread that pushes samples. */

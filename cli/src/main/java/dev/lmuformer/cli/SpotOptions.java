@@ -1,0 +1,123 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.stream.ContinuousRule;
+import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.SpottingRule;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The keyword-spotting options of {@code stream} and {@code eval --stream}: continuous events (the default) or windowed decisions. */
+final class SpotOptions {
+    /** Frames per second of the filterbank (10 ms shift). */
+    static final double FRAMES_PER_SECOND = 100;
+
+    @Option(names = "--windowed", description = "Cut the input into windows of the model's length, one decision each (the parallel model's view), "
+            + "instead of continuous spotting.")
+    boolean windowed;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "Score a keyword must reach (default " + ContinuousRule.DEFAULT_THRESHOLD
+            + "; windowed: softmax probability of the early decision, default " + EarlyDecision.DEFAULT_THRESHOLD + ").")
+    Double threshold;
+
+    @Option(names = "--hold", paramLabel = "K", description = "Consecutive frames the score must hold the threshold (default "
+            + ContinuousRule.DEFAULT_HOLD + "; windowed " + EarlyDecision.DEFAULT_HOLD + ").")
+    Integer hold;
+
+    @Option(names = "--refractory", paramLabel = "SECONDS", description = "After a keyword, seconds before the same keyword can fire again "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "0.5")
+    double refractory;
+
+    @Option(names = "--keywords", split = ",", paramLabel = "WORD", description = "Spot only these words (comma-separated), e.g. yes,no,stop,go.")
+    List<String> keywords = new ArrayList<>();
+
+    @Option(names = "--keyword-threshold", split = ",", paramLabel = "WORD=T", description = "Thresholds of single keywords, e.g. yes=0.8,no=0.6.")
+    Map<String, Double> keywordThresholds = new LinkedHashMap<>();
+
+    @Option(names = "--score", paramLabel = "sigmoid|softmax", description = "How logits become scores (default: softmax for a model trained with "
+            + "cross-entropy, per the checkpoint's 'loss' metadata, else sigmoid).")
+    String score;
+
+    /**
+     * The rule for a model with class names {@code names} whose checkpoint metadata is {@code metadata}.
+     * Out-of-range values and unknown words are one-line errors naming the option.
+     */
+    SpottingRule rule(List<String> names, Map<String, String> metadata) {
+        if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
+        if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
+        if (windowed) {
+            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null) {
+                throw new IllegalArgumentException("--keywords, --keyword-threshold and --score are for continuous spotting, not --windowed");
+            }
+            return new EarlyDecision(threshold == null ? EarlyDecision.DEFAULT_THRESHOLD : threshold, hold == null ? EarlyDecision.DEFAULT_HOLD : hold);
+        }
+        if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
+        ContinuousRule rule = ContinuousRule.of(names.size(), threshold == null ? ContinuousRule.DEFAULT_THRESHOLD : threshold,
+                hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), score(metadata));
+        if (!keywords.isEmpty()) {
+            List<Integer> spotted = new ArrayList<>();
+            for (String w : keywords) spotted.add(classOf("--keywords", w, names));
+            rule = rule.only(spotted);
+        }
+        for (Map.Entry<String, Double> e : keywordThresholds.entrySet()) {
+            int c = classOf("--keyword-threshold", e.getKey(), names);
+            double t = e.getValue();
+            if (!(t > 0 && t <= 1)) throw new IllegalArgumentException("--keyword-threshold " + e.getKey() + " must be in (0, 1], got " + t);
+            if (rule.threshold(c) > 1) throw new IllegalArgumentException("--keyword-threshold " + e.getKey() + ": not one of --keywords");
+            rule = rule.withThreshold(c, t);
+        }
+        return rule;
+    }
+
+    private ContinuousRule.Score score(Map<String, String> metadata) {
+        if (score == null) return scoreOf(metadata);
+        return switch (score) {
+            case "sigmoid" -> ContinuousRule.Score.SIGMOID;
+            case "softmax" -> ContinuousRule.Score.SOFTMAX;
+            default -> throw new IllegalArgumentException("--score must be sigmoid or softmax, got '" + score + "'");
+        };
+    }
+
+    /** Softmax for a checkpoint trained with cross-entropy (its {@code loss} metadata), else sigmoid (BCE, the reference recipe). */
+    static ContinuousRule.Score scoreOf(Map<String, String> metadata) {
+        return "CE".equals(metadata.get("loss")) ? ContinuousRule.Score.SOFTMAX : ContinuousRule.Score.SIGMOID;
+    }
+
+    private static int classOf(String option, String word, List<String> names) {
+        int c = names.indexOf(word.trim());
+        if (c < 0) {
+            throw new IllegalArgumentException(option + ": unknown word '" + word + "' (the model's words: " + String.join(", ", names) + ")");
+        }
+        return c;
+    }
+
+    /** Describes a rule for a report line; {@code names} are the class names. */
+    static String describe(SpottingRule rule, List<String> names) {
+        if (rule instanceof EarlyDecision d) return DecisionOptions.describe(d);
+        ContinuousRule c = (ContinuousRule) rule;
+        StringBuilder s = new StringBuilder();
+        double common = Double.NaN;
+        int spotted = 0;
+        for (int i = 0; i < c.classes(); i++) {
+            if (c.threshold(i) > 1) continue;
+            spotted++;
+            if (Double.isNaN(common)) common = c.threshold(i);
+        }
+        s.append(spotted == c.classes() ? "all " + spotted + " words" : spotted + " of " + c.classes() + " words");
+        boolean uniform = true;
+        for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1 && c.threshold(i) != common) uniform = false;
+        if (uniform) {
+            s.append(String.format(", threshold %.2f", common));
+        } else {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1) parts.add(String.format("%s %.2f", names.get(i), c.threshold(i)));
+            s.append(", thresholds ").append(String.join(", ", parts));
+        }
+        s.append(String.format(", hold %d frames, refractory %.2f s, %s scores", c.hold(), c.refractory() / FRAMES_PER_SECOND,
+                c.score().name().toLowerCase(java.util.Locale.ROOT)));
+        return s.toString();
+    }
+}

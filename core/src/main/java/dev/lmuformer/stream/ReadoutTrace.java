@@ -1,0 +1,141 @@
+package dev.lmuformer.stream;
+
+import dev.lmuformer.audio.Fbank;
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.model.SequenceModel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The per-frame keyword scores of a whole recording, kept so that a {@link ContinuousRule} can be
+ * replayed on them with other thresholds (a threshold sweep costs no model steps). Two readouts:
+ * {@link #continuous} — what a continuous {@link KeywordSession} computes, one model state that is
+ * never reset, a sliding readout — and {@link #staggered}, the other design measured for it: K model
+ * states started N/K frames apart and reset every N frames, each frame scored by the best of them.
+ */
+public final class ReadoutTrace {
+    private final double[] scores; // (frames, classes)
+    private final int classes;
+    private final int frames;
+    private final double lookAheadSeconds;
+
+    private ReadoutTrace(double[] scores, int classes, int frames, double lookAheadSeconds) {
+        this.scores = scores;
+        this.classes = classes;
+        this.frames = frames;
+        this.lookAheadSeconds = lookAheadSeconds;
+    }
+
+    /**
+     * The scores a continuous {@link KeywordSession} over {@code model} sees for {@code audio}
+     * (16 kHz), in frame order, the last frames flushed at the end.
+     */
+    public static ReadoutTrace continuous(StreamingModel model, ModelInput input, float[] audio, ContinuousRule.Score score) {
+        int k = model.numClasses();
+        List<double[]> rows = new ArrayList<>();
+        KeywordSession session = new KeywordSession(model, input, ContinuousRule.defaults(k, score), new KeywordSession.Listener() {
+            @Override
+            public void onFrame(long frame, double seconds, float[] logits) {
+                double[] s = new double[k];
+                score.of(logits, 0, s);
+                rows.add(s);
+            }
+        });
+        session.push(audio, 0, audio.length);
+        session.finish();
+        double[] all = new double[rows.size() * k];
+        for (int t = 0; t < rows.size(); t++) System.arraycopy(rows.get(t), 0, all, t * k, k);
+        return new ReadoutTrace(all, k, rows.size(), session.lookAheadSeconds());
+    }
+
+    /**
+     * Candidate (a) of continuous spotting, computed exactly with the parallel model: state s
+     * ({@code 0 ≤ s < states}) starts at frame {@code s·N/states} and is reset every N frames
+     * ({@code N = input.frames()}), so its window j is a clip to the model, frames
+     * {@code [s·N/states + j·N, … + N)}, read out by {@code allSeqLogits} (windowed sessions give the
+     * same to 1e-4, {@code KeywordSessionTest}). Each frame's score is, per class, the best over
+     * the states whose window holds it. Frames before a state's first window are covered by the
+     * states started earlier; the stream's last window is padded as a short clip.
+     */
+    public static ReadoutTrace staggered(SequenceModel model, ModelInput input, float[] audio, int states, ContinuousRule.Score score) {
+        if (states < 1) throw new IllegalArgumentException("need at least one state, got " + states);
+        int n = input.frames(), f = Fbank.DEFAULT_MEL_BINS, k = model.numClasses();
+        float[][] mel = Fbank.forRate(KeywordSession.SAMPLE_RATE).compute(audio);
+        int total = mel.length;
+        float[] padding = new float[f];
+        input.normalise(padding, 0, f);
+        double[] best = new double[total * k];
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        double[] s = new double[k];
+        int batch = 32;
+        float[] x = new float[batch * n * f];
+        List<Integer> starts = new ArrayList<>();
+        for (int st = 0; st < states; st++) {
+            for (int w = st * n / states; w < total; w += n) starts.add(w);
+        }
+        for (int b0 = 0; b0 < starts.size(); b0 += batch) {
+            int b = Math.min(batch, starts.size() - b0);
+            for (int i = 0; i < b; i++) {
+                int w = starts.get(b0 + i);
+                for (int t = 0; t < n; t++) {
+                    int off = (i * n + t) * f;
+                    if (w + t < total) {
+                        System.arraycopy(mel[w + t], 0, x, off, f);
+                        input.normalise(x, off, f);
+                    } else {
+                        System.arraycopy(padding, 0, x, off, f);
+                    }
+                }
+            }
+            float[] logits = model.allSeqLogits(x, b, n); // [N, B, classes]
+            for (int i = 0; i < b; i++) {
+                int w = starts.get(b0 + i);
+                for (int t = 0; t < n && w + t < total; t++) {
+                    score.of(logits, (t * b + i) * k, s);
+                    int row = (w + t) * k;
+                    for (int c = 0; c < k; c++) best[row + c] = Math.max(best[row + c], s[c]);
+                }
+            }
+        }
+        return new ReadoutTrace(best, k, total, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
+    }
+
+    /** Frames traced. */
+    public int frames() {
+        return frames;
+    }
+
+    /** Classes per frame. */
+    public int classes() {
+        return classes;
+    }
+
+    /** Score of class {@code c} at frame {@code t}. */
+    public double score(int t, int c) {
+        return scores[t * classes + c];
+    }
+
+    /** The time of frame {@code t}: the end of its 25 ms window, in seconds from the start. */
+    public static double seconds(long t) {
+        return (t * 160 + 400) / (double) KeywordSession.SAMPLE_RATE;
+    }
+
+    /**
+     * The keywords {@code rule} emits on these scores, as a continuous session would report them
+     * ({@code knownAt}: the frame's time plus the look-ahead).
+     */
+    public List<KeywordSession.Keyword> events(ContinuousRule rule) {
+        if (rule.classes() != classes) throw new IllegalArgumentException("the rule has " + rule.classes() + " classes, the trace " + classes);
+        ContinuousRule.Tracker tracker = rule.tracker();
+        double[] row = new double[classes];
+        List<KeywordSession.Keyword> out = new ArrayList<>();
+        for (int t = 0; t < frames; t++) {
+            System.arraycopy(scores, t * classes, row, 0, classes);
+            int c = tracker.offerScores(row, t);
+            if (c >= 0) out.add(new KeywordSession.Keyword(t, seconds(t), c, row[c], seconds(t) + lookAheadSeconds));
+        }
+        return out;
+    }
+}
