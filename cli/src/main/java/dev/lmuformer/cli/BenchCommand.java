@@ -79,6 +79,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--audio", description = "Stream mode, lmu_rnn_conv1d: feed keyword sessions 10 ms of audio per tick, so the filterbank and decisions are timed too.")
     boolean audio;
 
+    @Option(names = "--windowed", description = "With --audio: windowed sessions (one decision per 1.28 s window) instead of continuous ones.")
+    boolean windowed;
+
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
 
@@ -129,8 +132,10 @@ final class BenchCommand implements Callable<Integer> {
             if (streams < 1 || g < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }
-            if (findMax) return StreamBench.findMax(lmu, g, audio, seconds, 16, json, out, err);
-            return StreamBench.run(lmu, streams, g, audio, seconds, json, out);
+            if (windowed && !audio) throw new IllegalArgumentException("--windowed applies to --audio sessions");
+            StreamBench.Feed feed = !audio ? StreamBench.Feed.FRAMES : windowed ? StreamBench.Feed.WINDOWED : StreamBench.Feed.CONTINUOUS;
+            if (findMax) return StreamBench.findMax(lmu, g, feed, seconds, 16, json, out, err);
+            return StreamBench.run(lmu, streams, g, feed, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);
         int n = config.seqLen() * config.towers();

@@ -14,6 +14,10 @@ import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
 import dev.lmuformer.data.Split;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.spot.Match;
+import dev.lmuformer.spot.OperatingPoint;
+import dev.lmuformer.spot.StreamMix;
+import dev.lmuformer.stream.ContinuousRule;
 import dev.lmuformer.stream.EarlyDecision;
 import dev.lmuformer.train.Evaluator;
 import dev.lmuformer.train.Metrics;
@@ -37,6 +41,8 @@ import java.util.concurrent.Callable;
                 "  lmuformer eval --checkpoint runs/demo/best.safetensors --data data/keywords",
                 "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame",
                 "  lmuformer eval --checkpoint best.safetensors --all-seq --threshold 0.8 --hold 3   # early decisions",
+                "  lmuformer eval --checkpoint best.safetensors --stream --out runs/streams   # recall, false alarms per hour, DET",
+                "  lmuformer eval --checkpoint best.safetensors --recording day.wav --labels day.csv   # your own recording",
                 "  lmuformer eval --checkpoint runs/listops/best.safetensors --data lra/listops   # a task of train --task"})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -56,8 +62,37 @@ final class EvalCommand implements Callable<Integer> {
             + "and of early decisions.")
     boolean allSeq;
 
+    @Option(names = "--stream", description = "Continuous spotting on long streams built from the split: every clip at a random offset "
+            + "with background noise between (--seeds, --snr, --gaps, --distractors); recall, substitutions, false alarms per hour, "
+            + "a threshold sweep (det.csv, det.png) and a timeline in --out.")
+    boolean stream;
+
+    @Option(names = "--recording", paramLabel = "FILE.wav", description = "Continuous spotting on your own recording, scored against --labels.")
+    Path recording;
+
+    @Option(names = "--labels", paramLabel = "FILE.csv", description = "The keywords of --recording: lines word,start,end in seconds.")
+    Path labels;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "--stream: one stream per seed (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(names = "--snr", defaultValue = "20", description = "--stream: background noise this many dB below the keywords' speech (default: ${DEFAULT-VALUE}).")
+    double snr;
+
+    @Option(names = "--gaps", split = ",", defaultValue = "1,4", paramLabel = "MIN,MAX",
+            description = "--stream: seconds of background before each clip, uniform in [MIN, MAX] (default: ${DEFAULT-VALUE}).")
+    List<Double> gaps;
+
+    @Option(names = "--distractors", paramLabel = "DIR", description = "--stream: a folder of recordings without keywords, laid into half of the gaps.")
+    Path distractors;
+
+    @Option(names = "--readout", defaultValue = "continuous", paramLabel = "continuous|staggered:K",
+            description = "--stream/--recording: the session's sliding readout (default), or K windowed states started N/K frames apart "
+                    + "(the design measured against it).")
+    String readout;
+
     @CommandLine.Mixin
-    DecisionOptions decision;
+    SpotOptions spot;
 
     @Option(names = "--out", defaultValue = "runs/eval", description = "Folder for the --all-seq CSV and plot (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -71,10 +106,15 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Split s = Split.parse(split);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        if (!allSeq && (parsed.hasMatchedOption("--threshold") || parsed.hasMatchedOption("--hold"))) {
-            throw new IllegalArgumentException("--threshold and --hold apply to the early decisions of --all-seq");
+        boolean continuous = stream || recording != null;
+        if (!allSeq && !continuous && (parsed.hasMatchedOption("--threshold") || parsed.hasMatchedOption("--hold"))) {
+            throw new IllegalArgumentException("--threshold and --hold apply to --all-seq, --stream and --recording");
         }
-        EarlyDecision rule = decision.rule();
+        if (spot.windowed) throw new IllegalArgumentException("--windowed is an option of stream; eval --stream evaluates continuous spotting");
+        if (stream && recording != null) throw new IllegalArgumentException("--stream and --recording: give one of them");
+        if ((recording == null) != (labels == null)) throw new IllegalArgumentException("--recording and --labels go together");
+        if (continuous && allSeq) throw new IllegalArgumentException("--all-seq evaluates clips; leave it out with --stream or --recording");
+        EarlyDecision rule = spot.earlyDecision();
         if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
@@ -90,6 +130,7 @@ final class EvalCommand implements Callable<Integer> {
         if (dataset.labels().size() != model.numClasses()) {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
         }
+        if (continuous) return continuous(o, loaded, dataset, s);
         Pipeline pipe = new Pipeline(Augment.NONE, modelInput(loaded), model.numClasses());
         try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
             Metrics m = Evaluator.run(model, loader).metrics();
@@ -100,6 +141,32 @@ final class EvalCommand implements Callable<Integer> {
                 o.println(earlyLine(r, rule));
             }
         }
+        return 0;
+    }
+
+    /** {@code --stream} or {@code --recording}: event-level figures at the rule, and the sweep, written to {@code --out}. */
+    private int continuous(PrintWriter o, Checkpoint.Loaded loaded, SpeechCommands dataset, Split s) {
+        SequenceModel model = loaded.model();
+        List<String> names = StreamCommand.classNames(loaded.metadata(), model.numClasses());
+        ContinuousRule rule = spot.continuous(names, loaded.metadata());
+        StreamEval.Readout how = StreamEval.Readout.parse(readout);
+        ModelInput input = modelInput(loaded);
+        List<StreamEval.Recording> recordings;
+        if (recording != null) {
+            recordings = List.of(StreamEval.labelled(model, input, rule.score(), how, recording, labels, names));
+        } else {
+            if (gaps.size() != 2) throw new IllegalArgumentException("--gaps takes MIN,MAX seconds, got " + gaps);
+            StreamMix.Settings settings = new StreamMix.Settings(1, gaps.get(0), gaps.get(1), snr, distractors == null ? 0 : 0.5);
+            recordings = StreamEval.generated(model, input, rule.score(), how, dataset, s, seeds, settings, distractors);
+        }
+        o.println((recording != null ? recording.toString() : s.id() + " streams, seeds " + seeds + String.format(", background %.0f dB below speech", snr))
+                + "; " + how + " readout, " + SpotOptions.describe(rule, names));
+        Match m = StreamEval.match(recordings, rule, names);
+        List<OperatingPoint> sweep = StreamEval.sweep(recordings, rule, names);
+        StreamEval.print(o, m, sweep);
+        StreamEval.write(out, model.arch(), recordings, rule, names, m, sweep);
+        o.println("written: " + out.resolve("det.csv") + ", " + out.resolve("det.png") + ", " + out.resolve("keywords.csv") + ", "
+                + out.resolve("timeline.png"));
         return 0;
     }
 
@@ -145,7 +212,7 @@ final class EvalCommand implements Callable<Integer> {
     static String earlyLine(Evaluator.StreamingReadout r, EarlyDecision rule) {
         return String.format("early decisions (%s): accuracy %.2f %%, %d of %d clips decided early, %.1f %% of the frames read on average"
                         + " (a clip without a decision counts with its final-frame prediction and all its frames)",
-                DecisionOptions.describe(rule), 100 * r.earlyAccuracy(), r.decided(), r.clips(), 100 * r.framesUsed());
+                SpotOptions.describe(rule), 100 * r.earlyAccuracy(), r.decided(), r.clips(), 100 * r.framesUsed());
     }
 
     /** Writes accuracy_per_frame.csv and .png and prints the paper's frames-saved figure. */

@@ -52,8 +52,22 @@ final class SpotOptions {
             if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null) {
                 throw new IllegalArgumentException("--keywords, --keyword-threshold and --score are for continuous spotting, not --windowed");
             }
-            return new EarlyDecision(threshold == null ? EarlyDecision.DEFAULT_THRESHOLD : threshold, hold == null ? EarlyDecision.DEFAULT_HOLD : hold);
+            return earlyDecision();
         }
+        return continuous(names, metadata);
+    }
+
+    /** The windowed early-decision rule of {@code --threshold} and {@code --hold} (their windowed defaults). */
+    EarlyDecision earlyDecision() {
+        if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
+        if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
+        return new EarlyDecision(threshold == null ? EarlyDecision.DEFAULT_THRESHOLD : threshold, hold == null ? EarlyDecision.DEFAULT_HOLD : hold);
+    }
+
+    /** The continuous rule, whatever {@code --windowed} says. */
+    ContinuousRule continuous(List<String> names, Map<String, String> metadata) {
+        if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
+        if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold == null ? ContinuousRule.DEFAULT_THRESHOLD : threshold,
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), score(metadata));
@@ -94,9 +108,14 @@ final class SpotOptions {
         return c;
     }
 
+    /** Describes an early-decision rule for a report line. */
+    static String describe(EarlyDecision rule) {
+        return String.format("threshold %.2f, hold %d frames", rule.threshold(), rule.hold());
+    }
+
     /** Describes a rule for a report line; {@code names} are the class names. */
     static String describe(SpottingRule rule, List<String> names) {
-        if (rule instanceof EarlyDecision d) return DecisionOptions.describe(d);
+        if (rule instanceof EarlyDecision d) return describe(d);
         ContinuousRule c = (ContinuousRule) rule;
         StringBuilder s = new StringBuilder();
         double common = Double.NaN;

@@ -6,7 +6,9 @@ import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.model.Init;
 import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.stream.ContinuousRule;
 import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.SpottingRule;
 import dev.lmuformer.stream.KeywordSession;
 import dev.lmuformer.stream.LmuFormerStream;
 import dev.lmuformer.stream.SessionGroup;
@@ -24,8 +26,8 @@ import java.util.SplittableRandom;
  * a warm-up long enough for the JIT. At 10 ms per frame the streams keep up with real time when a
  * tick takes at most 10 ms on average; {@code real_time_streams} counts the streams whose frames are
  * done within those 10 ms (all of them, or the share of the mean tick that fits), never more than
- * were run — run more streams to see whether more fit, or search with {@link #findMax}. With {@code audio}, each stream is a
- * {@link KeywordSession} of a {@link SessionGroup} instead: a tick pushes 10 ms of audio (160 samples)
+ * were run — run more streams to see whether more fit, or search with {@link #findMax}. With audio, each stream is a continuous
+ * (or windowed) {@link KeywordSession} of a {@link SessionGroup} instead: a tick pushes 10 ms of audio (160 samples)
  * into every session and steps the group, so the filterbank, normalisation and decisions are timed too.
  */
 final class StreamBench {
@@ -36,11 +38,14 @@ final class StreamBench {
     private StreamBench() {
     }
 
-    static int run(LmuRnnConv1d net, int streams, int group, boolean audio, double seconds, boolean json, PrintWriter out) throws Exception {
+    /** What a tick feeds: feature frames to bare model streams, or audio to continuous or windowed keyword sessions. */
+    enum Feed { FRAMES, CONTINUOUS, WINDOWED }
+
+    static int run(LmuRnnConv1d net, int streams, int group, Feed feed, double seconds, boolean json, PrintWriter out) throws Exception {
         Init.pytorchDefault(net, 1);
         LmuFormerStream model = new LmuFormerStream(net);
-        Map<String, Object> r = describe(net, model, group, audio);
-        r.putAll(probe(model, streams, group, audio, seconds));
+        Map<String, Object> r = describe(net, model, group, feed);
+        r.putAll(probe(model, streams, group, feed, seconds));
         print(r, json, out);
         return 0;
     }
@@ -50,20 +55,20 @@ final class StreamBench {
      * 64 and then halving the gap down to {@code resolution} streams, each probe timed as {@link #run}
      * does; prints every probe on {@code err} and the largest sustained probe as the result.
      */
-    static int findMax(LmuRnnConv1d net, int group, boolean audio, double seconds, int resolution, boolean json, PrintWriter out,
+    static int findMax(LmuRnnConv1d net, int group, Feed feed, double seconds, int resolution, boolean json, PrintWriter out,
                        PrintWriter err) throws Exception {
         Init.pytorchDefault(net, 1);
         LmuFormerStream model = new LmuFormerStream(net);
         Map<Integer, Map<String, Object>> probes = new java.util.HashMap<>();
         int most = largestSustained(64, resolution, n -> {
-            Map<String, Object> p = probe(model, n, group, audio, seconds);
+            Map<String, Object> p = probe(model, n, group, feed, seconds);
             probes.put(n, p);
             err.printf("  %d streams: mean tick %.3f ms%s%n", n, (double) p.get("mean_tick_ms"), (boolean) p.get("keeps_up") ? "" : " (too slow)");
             err.flush();
             return (boolean) p.get("keeps_up");
         });
         if (most == 0) throw new IllegalStateException("not even 64 streams keep up with real time here");
-        Map<String, Object> r = describe(net, model, group, audio);
+        Map<String, Object> r = describe(net, model, group, feed);
         r.putAll(probes.get(most));
         r.put("sustained_streams", most);
         print(r, json, out);
@@ -97,12 +102,13 @@ final class StreamBench {
         return low;
     }
 
-    private static Map<String, Object> describe(LmuRnnConv1d net, LmuFormerStream model, int group, boolean audio) {
+    private static Map<String, Object> describe(LmuRnnConv1d net, LmuFormerStream model, int group, Feed feed) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", LmuRnnConv1d.ARCH);
         r.put("mode", "stream");
         r.put("embed_dims", net.config().embedDims());
-        r.put("input", audio ? "audio" : "frames");
+        r.put("input", feed == Feed.FRAMES ? "frames" : "audio");
+        if (feed != Feed.FRAMES) r.put("sessions", feed == Feed.WINDOWED ? "windowed" : "continuous");
         r.put("group", group);
         r.put("threads", Parallel.threads());
         r.put("kernels", Kernels.get().name());
@@ -112,12 +118,12 @@ final class StreamBench {
     }
 
     /** Warms up, then times ticks of {@code streams} fresh streams for {@code seconds}. */
-    private static Map<String, Object> probe(LmuFormerStream model, int streams, int group, boolean audio, double seconds) {
-        Runnable tick = audio ? sessionTick(model, streams) : modelTick(model, streams, group);
+    private static Map<String, Object> probe(LmuFormerStream model, int streams, int group, Feed feed, double seconds) {
+        Runnable tick = feed == Feed.FRAMES ? modelTick(model, streams, group) : sessionTick(model, streams, feed);
         // Warm-up: enough steps for the JIT's top tier, and at least a second; from audio, three
         // windows of 128 frames too, so that window ends (flushes) are compiled as well.
         long warmEnd = System.nanoTime() + 1_000_000_000L;
-        int warmTicks = audio ? 3 * 128 : 0;
+        int warmTicks = feed == Feed.FRAMES ? 0 : 3 * 128;
         for (long steps = 0, t = 0; steps < 20_000 || t < warmTicks || System.nanoTime() < warmEnd; steps += streams, t++) tick.run();
         double[] ms = new double[1 << 16];
         int ticks = 0;
@@ -154,7 +160,7 @@ final class StreamBench {
         int lookAhead = (int) r.get("look_ahead_frames");
         out.printf("%s stream%s, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
                         + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
-                LmuRnnConv1d.ARCH, r.get("input").equals("audio") ? " from audio (keyword sessions)" : "", (int) r.get("embed_dims"), streams,
+                LmuRnnConv1d.ARCH, r.get("input").equals("audio") ? " from audio (" + r.get("sessions") + " keyword sessions)" : "", (int) r.get("embed_dims"), streams,
                 (int) r.get("group"), Main.engineLine(), median, (double) r.get("mean_tick_ms"), (double) r.get("p90_tick_ms"), median / streams,
                 (int) r.get("real_time_streams"), streams, FRAME_MS, lookAhead, lookAhead * FRAME_MS);
         if (r.containsKey("sustained_streams")) {
@@ -177,9 +183,10 @@ final class StreamBench {
     }
 
     /** 10 ms of audio (a second of noise per session, looped) into every session of a group, then its tick. */
-    private static Runnable sessionTick(LmuFormerStream model, int streams) {
+    private static Runnable sessionTick(LmuFormerStream model, int streams, Feed feed) {
         int hop = KeywordSession.SAMPLE_RATE / 100;
-        SessionGroup sessions = new SessionGroup(model, streams, ModelInput.DEFAULT, EarlyDecision.DEFAULT, i -> new KeywordSession.Listener() { });
+        SpottingRule rule = feed == Feed.WINDOWED ? EarlyDecision.DEFAULT : ContinuousRule.defaults(model.numClasses(), ContinuousRule.Score.SOFTMAX);
+        SessionGroup sessions = new SessionGroup(model, streams, ModelInput.DEFAULT, rule, i -> new KeywordSession.Listener() { });
         float[][] audio = new float[streams][KeywordSession.SAMPLE_RATE];
         SplittableRandom rnd = new SplittableRandom(7);
         for (float[] a : audio) for (int j = 0; j < a.length; j++) a[j] = (float) (0.1 * (rnd.nextDouble() * 2 - 1));

@@ -1,0 +1,217 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.audio.ModelInput;
+import dev.lmuformer.audio.Resampler;
+import dev.lmuformer.audio.WavReader;
+import dev.lmuformer.data.Example;
+import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.Split;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.spot.DetCurve;
+import dev.lmuformer.spot.Detection;
+import dev.lmuformer.spot.EventMatcher;
+import dev.lmuformer.spot.Match;
+import dev.lmuformer.spot.OperatingPoint;
+import dev.lmuformer.spot.StreamMix;
+import dev.lmuformer.spot.Truth;
+import dev.lmuformer.spot.WordStats;
+import dev.lmuformer.stream.ContinuousRule;
+import dev.lmuformer.stream.KeywordSession;
+import dev.lmuformer.stream.ReadoutTrace;
+import dev.lmuformer.stream.StreamingModel;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Event-level evaluation of continuous keyword spotting: long recordings with known keywords
+ * (generated from a split by {@link StreamMix}, or a user's recording with a label file), the
+ * detector's per-frame scores traced once ({@link ReadoutTrace}), events matched to keywords
+ * ({@link EventMatcher}), and a threshold sweep from those traces.
+ */
+final class StreamEval {
+    /** The thresholds of a sweep: 0.05 … 0.95, then finer up to 0.999. */
+    static final double[] SWEEP = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+            0.925, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999};
+
+    /** How the frames are read out: one never-reset state with a sliding readout, or {@code states} staggered windowed states. */
+    record Readout(int states) {
+        static final Readout CONTINUOUS = new Readout(0);
+
+        static Readout parse(String s) {
+            if (s.equals("continuous")) return CONTINUOUS;
+            if (s.startsWith("staggered:")) {
+                try {
+                    int k = Integer.parseInt(s.substring("staggered:".length()));
+                    if (k >= 1) return new Readout(k);
+                } catch (NumberFormatException e) {
+                    // fall through to the message
+                }
+            }
+            throw new IllegalArgumentException("--readout must be continuous or staggered:K (K ≥ 1 states), got '" + s + "'");
+        }
+
+        @Override
+        public String toString() {
+            return states == 0 ? "continuous" : "staggered:" + states;
+        }
+    }
+
+    /** One recording: its audio, its keywords and the traced scores. */
+    record Recording(String name, float[] audio, List<Truth> truths, ReadoutTrace trace) {
+        double seconds() {
+            return (double) audio.length / KeywordSession.SAMPLE_RATE;
+        }
+    }
+
+    private StreamEval() {
+    }
+
+    /** The streams of {@code split}: one per seed, every clip once at a random offset, as {@link StreamMix} lays them. */
+    static List<Recording> generated(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, SpeechCommands data,
+                                     Split split, List<Long> seeds, StreamMix.Settings settings, Path distractors) {
+        List<String> names = data.labels().names();
+        List<StreamMix.Clip> clips = new ArrayList<>();
+        for (Example e : data.examples(split)) clips.add(new StreamMix.Clip(Pipeline.load(e.file()), names.get(e.label())));
+        List<float[]> noise = new ArrayList<>();
+        for (Path p : data.backgroundNoise()) noise.add(Pipeline.load(p));
+        List<float[]> others = new ArrayList<>();
+        if (distractors != null) for (Path p : wavs(distractors)) others.add(Pipeline.load(p));
+        List<Recording> out = new ArrayList<>();
+        for (long seed : seeds) {
+            StreamMix.Mixed m = StreamMix.build(clips, noise, others, settings.withSeed(seed));
+            out.add(new Recording(split.id() + " stream, seed " + seed, m.audio(), m.truths(), trace(model, input, score, readout, m.audio())));
+        }
+        return out;
+    }
+
+    /** A user's recording (any rate, resampled) with the keywords of its label file. */
+    static Recording labelled(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, Path wav, Path labels,
+                              List<String> names) {
+        float[] audio = Resampler.toRate(WavReader.read(wav), KeywordSession.SAMPLE_RATE).samples();
+        List<Truth> truths = dev.lmuformer.spot.LabelFile.read(labels, names, (double) audio.length / KeywordSession.SAMPLE_RATE);
+        return new Recording(wav.toString(), audio, truths, trace(model, input, score, readout, audio));
+    }
+
+    private static ReadoutTrace trace(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, float[] audio) {
+        return readout.states() == 0 ? ReadoutTrace.continuous(StreamingModel.of(model), input, audio, score)
+                : ReadoutTrace.staggered(model, input, audio, readout.states(), score);
+    }
+
+    /** The events of {@code rule} on a recording, as detections with class names. */
+    static List<Detection> detections(Recording r, ContinuousRule rule, List<String> names) {
+        List<Detection> out = new ArrayList<>();
+        for (KeywordSession.Keyword k : r.trace().events(rule)) out.add(new Detection(names.get(k.label()), k.score(), k.seconds(), k.knownAt()));
+        return out;
+    }
+
+    /** The events of {@code rule} on every recording, matched and added up. */
+    static Match match(List<Recording> recordings, ContinuousRule rule, List<String> names) {
+        Match total = null;
+        for (Recording r : recordings) {
+            Match m = EventMatcher.match(r.truths(), detections(r, rule, names), r.seconds());
+            total = total == null ? m : total.plus(m);
+        }
+        return total;
+    }
+
+    /** {@code rule} at every threshold of {@link #SWEEP}. */
+    static List<OperatingPoint> sweep(List<Recording> recordings, ContinuousRule rule, List<String> names) {
+        List<OperatingPoint> points = new ArrayList<>();
+        for (double t : SWEEP) points.add(OperatingPoint.of(t, match(recordings, rule.withThreshold(t), names)));
+        return points;
+    }
+
+    /** The report lines of one evaluation at {@code rule}, with the sweep's recall at 1 and 0.1 false alarms per hour. */
+    static List<String> summary(Match m, List<OperatingPoint> sweep) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%d keywords in %.1f min of audio: recall %.1f %% (%d hits), %d substitutions, %d false alarms (%.1f per hour)",
+                m.keywords(), m.hours() * 60, 100 * m.recall(), m.hits(), m.substitutions(), m.falseAlarms(), m.falseAlarmsPerHour()));
+        lines.add(String.format("threshold sweep: recall %s at ≤ 1 false alarm per hour, %s at ≤ 0.1 (%.2f h of audio: one false alarm is %.1f per hour)",
+                percent(DetCurve.recallAt(sweep, 1)), percent(DetCurve.recallAt(sweep, 0.1)), m.hours(), 1 / m.hours()));
+        return lines;
+    }
+
+    /** The per-keyword table as Markdown rows. */
+    static List<String> wordTable(Match m) {
+        List<String> rows = new ArrayList<>();
+        rows.add("| keyword | in the streams | hits | substitutions | recall |");
+        rows.add("|---|---:|---:|---:|---:|");
+        for (WordStats w : m.words()) {
+            rows.add(String.format("| %s | %d | %d | %d | %.0f %% |", w.word(), w.keywords(), w.hits(), w.substitutions(), 100 * w.recall()));
+        }
+        return rows;
+    }
+
+    /** Writes {@code det.csv}, {@code det.png}, {@code keywords.csv} and the first recording's {@code timeline.png} into {@code out}. */
+    static void write(Path out, String title, List<Recording> recordings, ContinuousRule rule, List<String> names, Match m,
+                      List<OperatingPoint> sweep) {
+        try {
+            Files.createDirectories(out);
+            DetCurve.writeCsv(out.resolve("det.csv"), sweep);
+            Map<String, List<OperatingPoint>> curves = new LinkedHashMap<>();
+            curves.put(title, sweep);
+            SpotPlots.det(out.resolve("det.png"), "DET: " + title, curves);
+            List<String> csv = new ArrayList<>();
+            csv.add("word,keywords,hits,substitutions,recall");
+            for (WordStats w : m.words()) csv.add(w.word() + "," + w.keywords() + "," + w.hits() + "," + w.substitutions() + "," + w.recall());
+            Files.write(out.resolve("keywords.csv"), csv);
+            timeline(out.resolve("timeline.png"), title + ": " + recordings.get(0).name(), recordings.get(0), rule, names, 60);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(out + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The first {@code seconds} of a recording: waveform, top score per frame, keywords and detections. */
+    static void timeline(Path png, String title, Recording r, ContinuousRule rule, List<String> names, double seconds) {
+        ReadoutTrace t = r.trace();
+        int frames = Math.min(t.frames(), (int) Math.round(seconds * SpotOptions.FRAMES_PER_SECOND));
+        double[] times = new double[frames];
+        float[] top = new float[frames];
+        String[] word = new String[frames];
+        for (int f = 0; f < frames; f++) {
+            times[f] = ReadoutTrace.seconds(f);
+            int best = -1;
+            for (int c = 0; c < t.classes(); c++) if (rule.threshold(c) <= 1 && (best < 0 || t.score(f, c) > t.score(f, best))) best = c;
+            top[f] = best < 0 ? 0f : (float) t.score(f, best);
+            word[f] = best < 0 ? "" : names.get(best);
+        }
+        double end = ReadoutTrace.seconds(frames);
+        int samples = Math.min(r.audio().length, (int) (end * KeywordSession.SAMPLE_RATE));
+        List<Truth> truths = r.truths().stream().filter(k -> k.start() < end).toList();
+        List<Detection> events = detections(r, rule, names).stream().filter(d -> d.time() < end).toList();
+        double threshold = Double.NaN;
+        for (int c = 0; c < rule.classes(); c++) if (rule.threshold(c) <= 1) threshold = rule.threshold(c);
+        SpotPlots.timeline(png, title, java.util.Arrays.copyOf(r.audio(), samples), KeywordSession.SAMPLE_RATE, times, top, word, truths, events,
+                threshold);
+    }
+
+    private static String percent(double v) {
+        return Double.isNaN(v) ? "– (no threshold that low)" : String.format("%.1f %%", 100 * v);
+    }
+
+    private static List<Path> wavs(Path dir) {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": not a directory (--distractors takes a folder of WAV files)");
+        try (Stream<Path> s = Files.walk(dir)) {
+            List<Path> l = s.filter(p -> p.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".wav")).sorted().toList();
+            if (l.isEmpty()) throw new IllegalArgumentException(dir + ": no WAV files (--distractors)");
+            return l;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(dir + ": cannot list (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Prints a summary and the per-keyword table. */
+    static void print(PrintWriter o, Match m, List<OperatingPoint> sweep) {
+        summary(m, sweep).forEach(o::println);
+        wordTable(m).forEach(o::println);
+    }
+}
