@@ -75,7 +75,7 @@ class StreamCommandTest {
     void fileAndStdinGiveTheSameDecisions() throws IOException {
         Path ckpt = checkpoint("lmu_rnn_conv1d", 128);
         Path clip = wav("clip.wav", 16000, 16000);
-        CliRun file = CliRun.run("stream", "--checkpoint", ckpt.toString(), clip.toString());
+        CliRun file = CliRun.run("stream", "--windowed", "--checkpoint", ckpt.toString(), clip.toString());
         assertEquals(0, file.code(), file.err());
         assertTrue(file.out().contains("5 frames (0.050 s) after its frame (look-ahead)"), file.out());
         assertTrue(file.out().contains("end of input at 1.000 s"), file.out());
@@ -85,7 +85,7 @@ class StreamCommandTest {
 
         byte[] wavBytes = Files.readAllBytes(clip);
         byte[] pcm = Arrays.copyOfRange(wavBytes, 44, wavBytes.length); // the writer's header is 44 bytes
-        CliRun stdin = withStdin(pcm, "stream", "--checkpoint", ckpt.toString(), "-");
+        CliRun stdin = withStdin(pcm, "stream", "--windowed", "--checkpoint", ckpt.toString(), "-");
         assertEquals(0, stdin.code(), stdin.err());
         assertEquals(lines, decisions(stdin.out()));
 
@@ -94,11 +94,11 @@ class StreamCommandTest {
         byte[] twice = new byte[2 * pcm.length];
         System.arraycopy(pcm, 0, twice, 0, pcm.length);
         System.arraycopy(pcm, 0, twice, pcm.length, pcm.length);
-        List<String> two = decisions(withStdin(twice, "stream", "--checkpoint", ckpt.toString(), "-").out());
+        List<String> two = decisions(withStdin(twice, "stream", "--windowed", "--checkpoint", ckpt.toString(), "-").out());
         assertEquals(2, two.size(), two.toString());
         assertEquals(withoutKnownAt(lines.get(0)), withoutKnownAt(two.get(0)));
 
-        CliRun resampled = CliRun.run("stream", "--checkpoint", ckpt.toString(), wav("slow.wav", 12000, 8000).toString(), clip.toString());
+        CliRun resampled = CliRun.run("stream", "--windowed", "--checkpoint", ckpt.toString(), wav("slow.wav", 12000, 8000).toString(), clip.toString());
         assertEquals(0, resampled.code(), resampled.err());
         assertTrue(resampled.out().contains("slow.wav (resampled from 8000 Hz)"), resampled.out());
         List<String> both = decisions(resampled.out());
@@ -111,7 +111,7 @@ class StreamCommandTest {
         Path ckpt = checkpoint("lmu_rnn_conv1d", 128);
         Path clip = wav("clip.wav", 16000, 16000);
         Path csv = dir.resolve("frames.csv");
-        CliRun r = CliRun.run("stream", "--checkpoint", ckpt.toString(), clip.toString(), "--frames", csv.toString(), "--hold", "3");
+        CliRun r = CliRun.run("stream", "--windowed", "--checkpoint", ckpt.toString(), clip.toString(), "--frames", csv.toString(), "--hold", "3");
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(csv);
         assertEquals("frame,time_s,left,right,up", rows.get(0));
