@@ -114,6 +114,8 @@ final class EvalCommand implements Callable<Integer> {
         if (stream && recording != null) throw new IllegalArgumentException("--stream and --recording: give one of them");
         if ((recording == null) != (labels == null)) throw new IllegalArgumentException("--recording and --labels go together");
         if (continuous && allSeq) throw new IllegalArgumentException("--all-seq evaluates clips; leave it out with --stream or --recording");
+        StreamEval.Readout how = StreamEval.Readout.parse(readout);
+        if (!continuous && !how.equals(StreamEval.Readout.CONTINUOUS)) throw new IllegalArgumentException("--readout applies to --stream and --recording");
         EarlyDecision rule = spot.earlyDecision();
         if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
@@ -125,6 +127,7 @@ final class EvalCommand implements Callable<Integer> {
             o.println(s.id() + ": " + TrainRun.describe(Evaluator.run(model, taskBatches(task, loaded, s)).metrics()));
             return 0;
         }
+        if (recording != null) return continuous(o, loaded, null, s);
         if (data == null) data = Path.of("data/keywords");
         SpeechCommands dataset = SpeechCommands.open(data);
         if (dataset.labels().size() != model.numClasses()) {
@@ -144,7 +147,7 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --stream} or {@code --recording}: event-level figures at the rule, and the sweep, written to {@code --out}. */
+    /** {@code --stream} (on {@code dataset}) or {@code --recording}: event-level figures at the rule, and the sweep, written to {@code --out}. */
     private int continuous(PrintWriter o, Checkpoint.Loaded loaded, SpeechCommands dataset, Split s) {
         SequenceModel model = loaded.model();
         List<String> names = StreamCommand.classNames(loaded.metadata(), model.numClasses());

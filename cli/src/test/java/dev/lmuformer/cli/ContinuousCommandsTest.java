@@ -34,11 +34,16 @@ class ContinuousCommandsTest {
 
     /** A randomly initialised lmu_rnn_conv1d with three named classes, trained (so its metadata says) with cross-entropy. */
     private Path checkpoint() {
-        SequenceModel m = Models.create(ModelConfig.fromMap("lmu_rnn_conv1d", Map.of("embed_dims", 16, "in_channels", 128, "num_classes", 3,
+        return checkpoint(NAMES.size());
+    }
+
+    /** The same with {@code classes} classes: three named ones, or the 35 Speech Commands words (no labels metadata). */
+    private Path checkpoint(int classes) {
+        SequenceModel m = Models.create(ModelConfig.fromMap("lmu_rnn_conv1d", Map.of("embed_dims", 16, "in_channels", 128, "num_classes", classes,
                 "seq_len", 128)));
         Init.pytorchDefault(m, 7);
-        Path p = dir.resolve("m.safetensors");
-        Checkpoint.save(p, m, Map.of("labels", String.join(",", NAMES), "loss", "CE"));
+        Path p = dir.resolve("m" + classes + ".safetensors");
+        Checkpoint.save(p, m, classes == NAMES.size() ? Map.of("labels", String.join(",", NAMES), "loss", "CE") : Map.of("loss", "CE"));
         return p;
     }
 
@@ -141,7 +146,7 @@ class ContinuousCommandsTest {
         Path root = TinySpeechCommands.create(dir.resolve("data"), NAMES, 3);
         Path out = dir.resolve("streams");
         for (String readout : List.of("continuous", "staggered:2")) {
-            CliRun r = CliRun.run("eval", "--checkpoint", checkpoint().toString(), "--data", root.toString(), "--stream", "--seeds", "1,2",
+            CliRun r = CliRun.run("eval", "--checkpoint", checkpoint(35).toString(), "--data", root.toString(), "--stream", "--seeds", "1,2",
                     "--readout", readout, "--out", out.toString(), "--threshold", "0.4", "--hold", "2");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("test streams, seeds [1, 2]") && r.out().contains(readout + " readout"), r.out());
