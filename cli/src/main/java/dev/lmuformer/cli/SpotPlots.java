@@ -54,7 +54,7 @@ final class SpotPlots {
     private static final Color WAVE = new Color(40, 70, 130);
     private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
     private static final int LABEL_ROWS = 3;
-    private static final int Y_AXIS_WIDTH = 100;
+    private static final int Y_AXIS_WIDTH = 80;
 
     private SpotPlots() {
     }
@@ -117,7 +117,7 @@ final class SpotPlots {
         boolean[] hit = match.hitPerTruth();
         double scoreTop = 1;
         for (float s : topScore) if (s > scoreTop) scoreTop = s;
-        double scoreMax = scoreTop * 1.25; // room for the words written at the peaks
+        double scoreMax = scoreTop * 1.2; // room for the words written at the peaks
 
         List<Panel> panels = List.of(
                 new Panel(WAVE_HEIGHT, w -> waveChart(w, title, audio, seconds), (c, g) -> shadeKeywords(c, g, truths, hit, -1, 1)),
@@ -150,7 +150,6 @@ final class SpotPlots {
             Panel p = panels.get(i);
             XYChart c = p.chart().apply(TIMELINE_WIDTH - maxLeft - maxRight + left[i] + right[i]);
             BufferedImage panel = BitmapEncoder.getBufferedImage(c);
-            System.err.println("DBG pass1 " + left[i] + " " + right[i] + " pass2 w=" + c.getWidth() + " L=" + c.getScreenXFromChart(0) + " R=" + c.getScreenXFromChart(seconds));
             Graphics2D pg = panel.createGraphics();
             pg.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             pg.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -181,9 +180,9 @@ final class SpotPlots {
         st.setPlotBorderColor(Color.GRAY);
         st.setChartPadding(6);
         st.setPlotContentSize(1); // the time axis from exactly 0 to the end
-        st.setXAxisMin(0.0);
-        st.setYAxisLeftWidthHint(Y_AXIS_WIDTH); // about the same plot width in every panel,
-        st.setXAxisTickMarkSpacingHint(100); // and a tick spacing that a pixel more or less does not change
+        st.setXAxisMin(-1e-9); // XChart 3.8.8 crowds the ticks (every 3 s over 150 s) when the axis and a series both start at exactly 0
+        st.setYAxisLeftWidthHint(Y_AXIS_WIDTH); // room for the row names of the events panel
+        st.setXAxisTickMarkSpacingHint(100); // a time label about every 100 px
         return c;
     }
 
@@ -215,7 +214,7 @@ final class SpotPlots {
     }
 
     private static XYChart scoreChart(int width, double[] times, float[] score, double threshold, double seconds, double scoreMax) {
-        XYChart c = timeChart(width, SCORE_HEIGHT, String.format(Locale.ROOT, "top score, threshold %.2f", threshold));
+        XYChart c = timeChart(width, SCORE_HEIGHT, String.format(Locale.ROOT, "top score (threshold %.2f)", threshold));
         XYStyler st = c.getStyler();
         st.setXAxisMax(seconds);
         st.setYAxisMin(0.0);
@@ -296,14 +295,8 @@ final class SpotPlots {
 
     /** Each keyword's word above its bar, each detection's word below its dot, in the dot's colour. */
     private static void labelEvents(XYChart c, Graphics2D g, List<Truth> truths, boolean[] hit, Match match) {
-        g.setFont(LABEL_FONT.deriveFont(Font.BOLD));
-        g.setColor(Color.BLACK);
-        FontMetrics bold = g.getFontMetrics();
-        double plotLeft = c.getScreenXFromChart(0);
-        for (Object[] row : new Object[][] {{"keywords", 1.0}, {"detections", 0.0}}) {
-            String name = (String) row[0];
-            g.drawString(name, (float) (plotLeft - 8 - bold.stringWidth(name)), (float) (c.getScreenYFromChart((Double) row[1]) + bold.getAscent() / 2.0 - 1));
-        }
+        nameRow(c, g, "keywords", 1);
+        nameRow(c, g, "detections", 0);
         Labeller above = new Labeller(g);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < truths.size(); i++) order.add(i);
@@ -318,6 +311,14 @@ final class SpotPlots {
         for (Match.Verdict v : match.verdicts()) {
             below.place(v.event().word(), c.getScreenXFromChart(v.event().time()), dotBottom, +1, color(v.outcome()));
         }
+    }
+
+    /** Writes {@code name} left of the plot, level with {@code y}. */
+    private static void nameRow(XYChart c, Graphics2D g, String name, double y) {
+        g.setFont(LABEL_FONT.deriveFont(Font.BOLD));
+        g.setColor(Color.BLACK);
+        FontMetrics m = g.getFontMetrics();
+        g.drawString(name, (float) (c.getScreenXFromChart(0) - 8 - m.stringWidth(name)), (float) (c.getScreenYFromChart(y) + m.getAscent() / 2.0 - 1));
     }
 
     /**
@@ -355,23 +356,26 @@ final class SpotPlots {
         }
     }
 
+    /** One entry of the colour key: a keyword bar or a detection dot. */
+    private record KeyItem(Color color, boolean bar, String text) {
+    }
+
     /** The colour key and the counts, under the panels, from the plot's left edge. */
     private static void drawKey(Graphics2D g, int top, int left, Match match, double threshold) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        g.setFont(font);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics m = g.getFontMetrics();
         int baseline = top + 16, x = left;
-        Object[][] items = {{HIT, true, "keyword hit"}, {MISSED, true, "keyword missed"}, {HIT, false, "hit"},
-                {WRONG_WORD, false, "wrong word"}, {FALSE_ALARM, false, "false alarm"}, {REPEAT, false, "repeat"}};
-        for (Object[] item : items) {
-            g.setColor((Color) item[0]);
-            if ((Boolean) item[1]) g.fillRect(x, baseline - 8, 22, 8);
+        List<KeyItem> items = List.of(new KeyItem(HIT, true, "keyword hit"), new KeyItem(MISSED, true, "keyword missed"), new KeyItem(HIT, false, "hit"),
+                new KeyItem(WRONG_WORD, false, "wrong word"), new KeyItem(FALSE_ALARM, false, "false alarm"), new KeyItem(REPEAT, false, "repeat"));
+        for (KeyItem item : items) {
+            g.setColor(item.color());
+            if (item.bar()) g.fillRect(x, baseline - 8, 22, 8);
             else g.fillOval(x + 5, baseline - 10, 10, 10);
             g.setColor(Color.BLACK);
-            g.drawString((String) item[2], x + 28, baseline);
-            x += 28 + m.stringWidth((String) item[2]) + 22;
+            g.drawString(item.text(), x + 28, baseline);
+            x += 28 + m.stringWidth(item.text()) + 22;
         }
         String counts = String.format(Locale.ROOT, "threshold %.2f:  %d of %d keywords hit,  %d wrong word,  %d false alarms (%.1f per hour),  %d repeats",
                 threshold, match.hits(), match.keywords(), match.substitutions(), match.falseAlarms(), match.falseAlarmsPerHour(), match.duplicates());
