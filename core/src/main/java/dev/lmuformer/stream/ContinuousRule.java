@@ -19,8 +19,13 @@ import java.util.Collection;
  * @param hold       consecutive frames (at least 1) a candidate must hold its threshold
  * @param refractory frames after a class's event during which it cannot fire again (at least 0)
  * @param score      how logits become scores
+ * @param gate       energy gate, dBFS: a frame whose RMS lies below it is not given to the model (no
+ *                   model step, no score; the model state waits for the next louder frame);
+ *                   {@link #NO_GATE} steps every frame
  */
-public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score) implements SpottingRule {
+public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate) implements SpottingRule {
+    /** The gate that lets every frame through. */
+    public static final double NO_GATE = Double.NEGATIVE_INFINITY;
     /** A threshold that no score reaches: the class is not spotted. */
     public static final double OFF = Double.POSITIVE_INFINITY;
     /** Default threshold of every class; chosen on the bundled validation streams (README, "Continuous keyword spotting"). */
@@ -63,6 +68,17 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         if (hold < 1) throw new IllegalArgumentException("hold must be at least 1 frame, got " + hold);
         if (refractory < 0) throw new IllegalArgumentException("refractory period must not be negative, got " + refractory);
         if (score == null) throw new IllegalArgumentException("score must be given");
+        if (Double.isNaN(gate) || gate > 0) throw new IllegalArgumentException("the gate must be a level in dBFS (0 or below), got " + gate);
+    }
+
+    /** Without an energy gate. */
+    public ContinuousRule(double[] thresholds, int hold, int refractory, Score score) {
+        this(thresholds, hold, refractory, score, NO_GATE);
+    }
+
+    /** This rule with the energy gate at {@code dbfs} ({@link #NO_GATE} for none). */
+    public ContinuousRule withGate(double dbfs) {
+        return new ContinuousRule(thresholds, hold, refractory, score, dbfs);
     }
 
     /** Every one of {@code classes} classes spotted at {@code threshold}. */
@@ -97,14 +113,14 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public ContinuousRule withThreshold(double threshold) {
         double[] t = thresholds.clone();
         for (int c = 0; c < t.length; c++) if (t[c] <= 1) t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score);
+        return new ContinuousRule(t, hold, refractory, score, gate);
     }
 
     /** This rule with class {@code c} at {@code threshold}. */
     public ContinuousRule withThreshold(int c, double threshold) {
         double[] t = thresholds.clone();
         t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score);
+        return new ContinuousRule(t, hold, refractory, score, gate);
     }
 
     /** This rule spotting only the classes in {@code spotted}; the others are switched off. */
@@ -115,23 +131,23 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             if (c < 0 || c >= t.length) throw new IllegalArgumentException("class " + c + " is not one of the " + t.length + " classes");
             t[c] = thresholds[c] <= 1 ? thresholds[c] : DEFAULT_THRESHOLD;
         }
-        return new ContinuousRule(t, hold, refractory, score);
+        return new ContinuousRule(t, hold, refractory, score, gate);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ContinuousRule r && Arrays.equals(thresholds, r.thresholds) && hold == r.hold && refractory == r.refractory
-                && score == r.score;
+                && score == r.score && Double.compare(gate, r.gate) == 0;
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * Arrays.hashCode(thresholds) + hold) + refractory) + score.hashCode();
+        return 31 * (31 * (31 * (31 * Arrays.hashCode(thresholds) + hold) + refractory) + score.hashCode()) + Double.hashCode(gate);
     }
 
     @Override
     public String toString() {
-        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + "]";
+        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + "]";
     }
 
     /** A fresh tracker for one stream. */

@@ -28,7 +28,8 @@ import java.util.Objects;
  * per frame: {@link StreamingModel#open(int)}), so a keyword is scored the same wherever it falls,
  * and the rule emits a {@link Keyword} event where one is found and nothing elsewhere. The LMU
  * memory needs no reset: it is a linear system whose impulse response fades over θ frames. The
- * first {@code input.frames()} frames of a stream average the frames so far, as a clip does.
+ * first {@code input.frames()} frames of a stream average the frames so far, as a clip does. An
+ * energy gate ({@link ContinuousRule#gate()}) skips the model step of frames quieter than it.
  *
  * <p><b>Windows</b> (an {@link EarlyDecision} rule). The model was trained on clips of {@code input.frames()} frames (128 = 1.28 s),
  * so the stream is cut into consecutive windows of that many frames, each classified on its own
@@ -55,6 +56,8 @@ public final class KeywordSession {
     /** The sample rate the session expects: the models' training rate. */
     public static final int SAMPLE_RATE = Resampler.MODEL_RATE;
     private static final int SCRATCH = 1024;
+    private static final int HOP = 160;           // samples per frame shift
+    private static final int GATE_SAMPLES = 320;  // the part of a frame's 400 samples the gate measures: its first two hops
 
     /**
      * One window's keyword.
@@ -139,6 +142,14 @@ public final class KeywordSession {
     private long window;       // windowed mode: the current window; continuous: always 0 (one window that never ends)
     private long windowPushed;  // frames of the current window given to the model
     private long windowEmitted; // outputs of the current window so far
+    private final double gateSum;   // continuous: a frame whose first 320 samples' Σx² is below this is gated; -1 = no gate
+    private final double[] hopEnergy = new double[4]; // Σx² of the last 10 ms hops, by hop index mod 4
+    private double hopSum;          // Σx² of the hop being filled
+    private long hopSamples;        // samples summed into hops so far
+    private long framesSeen;        // frames out of the filterbank
+    private long gated;             // of them, skipped by the gate
+    private long[] frameOf = new long[16]; // continuous: the stream frame of the k-th frame given to the model, by k mod length
+    private long given;             // frames given to the model (queued ones included)
     private boolean finished;
 
     /**
@@ -164,10 +175,13 @@ public final class KeywordSession {
             this.model = model.open(input.frames());
             this.tracker = null;
             this.spotter = c.tracker();
+            double level = Math.pow(10, c.gate() / 20);
+            gateSum = c.gate() == ContinuousRule.NO_GATE ? -1 : level * level * GATE_SAMPLES;
         } else {
             this.model = model.open();
             this.tracker = ((EarlyDecision) rule).tracker();
             this.spotter = null;
+            gateSum = -1;
         }
         this.listener = Objects.requireNonNull(listener, "listener");
         this.classes = model.numClasses();
@@ -186,7 +200,7 @@ public final class KeywordSession {
         if (finished) throw new IllegalStateException("session finished; reset() it first");
         Objects.checkFromIndexSize(off, len, samples.length);
         if (!queued) {
-            features.push(samples, off, len);
+            toFeatures(samples, off, len);
             return;
         }
         if (waitingCount + len > waiting.length) waiting = Arrays.copyOf(waiting, Math.max(2 * waiting.length, waitingCount + len));
@@ -196,8 +210,41 @@ public final class KeywordSession {
 
     /** Turns the samples waiting for the group's tick into normalised frames (they then wait in {@code pending}). */
     void extractFeatures() {
-        features.push(waiting, 0, waitingCount);
+        toFeatures(waiting, 0, waitingCount);
         waitingCount = 0;
+    }
+
+    /**
+     * Pushes samples into the filterbank; with an energy gate, in pieces that end on hop boundaries,
+     * each hop's Σx² summed first, so that when frame t comes out (with hop t + 2) hops t and t + 1 are known.
+     */
+    private void toFeatures(float[] s, int off, int len) {
+        if (gateSum < 0) {
+            features.push(s, off, len);
+            return;
+        }
+        while (len > 0) {
+            int n = (int) Math.min(len, HOP - hopSamples % HOP);
+            for (int i = off; i < off + n; i++) hopSum += (double) s[i] * s[i];
+            hopSamples += n;
+            if (hopSamples % HOP == 0) {
+                hopEnergy[(int) ((hopSamples / HOP - 1) & 3)] = hopSum;
+                hopSum = 0;
+            }
+            features.push(s, off, n);
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Frames the energy gate skipped so far (continuous mode with a gate). */
+    public long gatedFrames() {
+        return gated;
+    }
+
+    /** Frames out of the filterbank so far. */
+    public long frames() {
+        return framesSeen;
     }
 
     /** Pushes 16-bit PCM {@code pcm[off, off+len)}, scaled by 1/32768 as the WAV reader does. */
@@ -242,6 +289,12 @@ public final class KeywordSession {
         features.reset();
         model.reset();
         if (continuous()) spotter.reset(); else tracker.reset();
+        Arrays.fill(hopEnergy, 0);
+        hopSum = 0;
+        hopSamples = 0;
+        framesSeen = 0;
+        gated = 0;
+        given = 0;
         spare.addAll(pending);
         pending.clear();
         waitingCount = 0;
@@ -277,6 +330,15 @@ public final class KeywordSession {
     }
 
     private void onFeatures(float[] mel) {
+        long t = framesSeen++;
+        if (gateSum >= 0 && hopEnergy[(int) (t & 3)] + hopEnergy[(int) ((t + 1) & 3)] < gateSum) {
+            gated++;
+            return;
+        }
+        if (continuous()) {
+            if (given - windowEmitted >= frameOf.length) frameOf = grow(frameOf, windowEmitted);
+            frameOf[(int) (given++ % frameOf.length)] = t;
+        }
         float[] x = queued ? (spare.isEmpty() ? new float[frame.length] : spare.poll()) : frame;
         System.arraycopy(mel, 0, x, 0, x.length);
         input.normalise(x, 0, x.length);
@@ -328,8 +390,16 @@ public final class KeywordSession {
         windowEmitted = 0;
     }
 
+    /** {@code ring} twice as long, its entries from index {@code from} on kept at their positions mod the new length. */
+    private long[] grow(long[] ring, long from) {
+        long[] bigger = new long[2 * ring.length];
+        for (long k = from; k < given; k++) bigger[(int) (k % bigger.length)] = ring[(int) (k % ring.length)];
+        return bigger;
+    }
+
     private void output(float[] logits) {
-        long t = window * input.frames() + windowEmitted++;
+        long t = continuous() ? frameOf[(int) (windowEmitted % frameOf.length)] : window * input.frames() + windowEmitted;
+        windowEmitted++;
         double at = seconds(t);
         listener.onFrame(t, at, logits);
         if (continuous()) {
