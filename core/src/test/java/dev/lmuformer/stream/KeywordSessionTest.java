@@ -1,24 +1,25 @@
 package dev.lmuformer.stream;
 
 import dev.lmuformer.audio.Fbank;
-import dev.lmuformer.audio.ModelInput;
-import dev.lmuformer.model.Init;
 import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
-import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.SessionFixtures.Recorder;
 import dev.lmuformer.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
+import static dev.lmuformer.stream.SessionFixtures.CLASSES;
+import static dev.lmuformer.stream.SessionFixtures.INPUT;
+import static dev.lmuformer.stream.SessionFixtures.RATE;
+import static dev.lmuformer.stream.SessionFixtures.audio;
+import static dev.lmuformer.stream.SessionFixtures.smallModel;
+import static dev.lmuformer.stream.SessionFixtures.spikingModel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,74 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Audio in, per-frame logits and decisions out: chunking, parity with the parallel pipeline, windows, decisions. */
 class KeywordSessionTest {
-    private static final int CLASSES = 6;
-    private static final int RATE = KeywordSession.SAMPLE_RATE;
-    private static final ModelInput INPUT = ModelInput.DEFAULT;
-
     private static final LmuRnnConv1d MODEL = (LmuRnnConv1d) smallModel(LmuRnnConv1d.ARCH);
     private static final StreamingModel STREAMING = StreamingModel.of(MODEL);
 
-    /** A small model of {@code arch} reading 128 mel bins, initialised from a fixed seed. */
-    private static SequenceModel smallModel(String arch) {
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("embed_dims", 8);
-        cfg.put("in_channels", Fbank.DEFAULT_MEL_BINS);
-        cfg.put("seq_len", INPUT.frames());
-        cfg.put("num_classes", CLASSES);
-        cfg.put("depths", 1);
-        SequenceModel m = Models.create(ModelConfig.fromMap(arch, cfg));
-        Init.pytorchDefault(m, 3);
-        return m;
-    }
-
-    /** A chirp with an onset, a DC offset and seeded noise: a clip whose frames all differ. */
-    private static float[] audio(int samples, long seed) {
-        Random r = new Random(seed);
-        float[] w = new float[samples];
-        for (int i = 0; i < samples; i++) {
-            double t = (double) i / RATE;
-            double envelope = t < 0.2 ? 0.02 : 0.4 * Math.exp(-(t - 0.2) * 2);
-            w[i] = (float) (0.01 + envelope * Math.sin(2 * Math.PI * (300 + 900 * t) * t) + 0.005 * r.nextGaussian());
-        }
-        return w;
-    }
-
-    /** What a session reported: every frame's logits (copied), its times, and the decisions. */
-    private static final class Recorder implements KeywordSession.Listener {
-        final List<float[]> logits = new ArrayList<>();
-        final List<Long> frames = new ArrayList<>();
-        final List<Double> times = new ArrayList<>();
-        final List<KeywordSession.Decision> decisions = new ArrayList<>();
-
-        @Override
-        public void onFrame(long frame, double seconds, float[] l) {
-            logits.add(l.clone());
-            frames.add(frame);
-            times.add(seconds);
-        }
-
-        @Override
-        public void onDecision(KeywordSession.Decision d) {
-            decisions.add(d);
-        }
-
-        float[] flat() {
-            float[] out = new float[logits.size() * CLASSES];
-            for (int t = 0; t < logits.size(); t++) System.arraycopy(logits.get(t), 0, out, t * CLASSES, CLASSES);
-            return out;
-        }
-    }
-
     private static Recorder stream(float[] w, int chunk, EarlyDecision rule) {
-        return stream(STREAMING, w, chunk, rule);
-    }
-
-    private static Recorder stream(StreamingModel model, float[] w, int chunk, EarlyDecision rule) {
-        Recorder rec = new Recorder();
-        KeywordSession s = new KeywordSession(model, INPUT, rule, rec);
-        for (int off = 0; off < w.length; off += chunk) s.push(w, off, Math.min(chunk, w.length - off));
-        s.finish();
-        return rec;
+        return SessionFixtures.stream(STREAMING, w, chunk, rule);
     }
 
     /** The parallel model's per-frame logits [N, classes] for the clip made of fbank frames [from, from + N). */
@@ -224,9 +162,7 @@ class KeywordSessionTest {
 
     /** A small Spiking LMUFormer whose neurons fire: its streams are stepped one by one (the default {@code stepAll}). */
     private static StreamingModel spiking() {
-        SequenceModel m = smallModel("slmu_rnn_ms_conv1d");
-        StreamHarness.randomNorms(m, 4.0, 8);
-        return StreamingModel.of(m);
+        return StreamingModel.of(spikingModel());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -237,26 +173,12 @@ class KeywordSessionTest {
         int[] chunks = {160, 333, 1000, 1, 2500};
         float[][] audio = new float[lengths.length][];
         for (int i = 0; i < lengths.length; i++) audio[i] = audio(lengths[i], 10 + i);
-        Recorder[] got = new Recorder[lengths.length];
-        SessionGroup group = new SessionGroup(model, lengths.length, INPUT, EarlyDecision.DEFAULT, i -> got[i] = new Recorder());
-        int[] offset = new int[lengths.length];
-        long stepped = 0;
-        for (boolean more = true; more; ) {
-            more = false;
-            for (int i = 0; i < lengths.length; i++) {
-                int n = Math.min(chunks[i], lengths[i] - offset[i]);
-                if (n == 0) continue;
-                group.session(i).push(audio[i], offset[i], n);
-                offset[i] += n;
-                if (offset[i] == lengths[i] && i == 2) group.session(i).finish(); // finishes with frames still waiting
-                more |= offset[i] < lengths[i];
-            }
-            stepped += group.tick();
-        }
-        for (int i = 0; i < lengths.length; i++) group.session(i).finish();
+        SessionFixtures.GroupRun run = SessionFixtures.runGroup(model, EarlyDecision.DEFAULT, audio, chunks, 2);
+        Recorder[] got = run.got();
+        long stepped = run.stepped();
         long frames = 0;
         for (int i = 0; i < lengths.length; i++) {
-            Recorder alone = stream(model, audio[i], chunks[i], EarlyDecision.DEFAULT);
+            Recorder alone = SessionFixtures.stream(model, audio[i], chunks[i], EarlyDecision.DEFAULT);
             assertArrayEquals(alone.flat(), got[i].flat(), "session " + i);
             assertEquals(alone.frames, got[i].frames, "session " + i);
             assertEquals(alone.decisions.size(), got[i].decisions.size(), "session " + i);
