@@ -37,6 +37,10 @@ final class SpotOptions {
     @Option(names = "--keyword-threshold", split = ",", paramLabel = "WORD=T", description = "Thresholds of single keywords, e.g. yes=0.8,no=0.6.")
     Map<String, Double> keywordThresholds = new LinkedHashMap<>();
 
+    @Option(names = "--gate", paramLabel = "DBFS", description = "Energy gate: frames whose RMS is below this level (dBFS, e.g. -50) skip the "
+            + "model step (default: none).")
+    Double gate;
+
     @Option(names = "--score", paramLabel = "sigmoid|softmax", description = "How logits become scores (default: softmax for a model trained with "
             + "cross-entropy, per the checkpoint's 'loss' metadata, else sigmoid).")
     String score;
@@ -49,8 +53,8 @@ final class SpotOptions {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (windowed) {
-            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null) {
-                throw new IllegalArgumentException("--keywords, --keyword-threshold and --score are for continuous spotting, not --windowed");
+            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null) {
+                throw new IllegalArgumentException("--keywords, --keyword-threshold, --score and --gate are for continuous spotting, not --windowed");
             }
             return earlyDecision();
         }
@@ -71,6 +75,10 @@ final class SpotOptions {
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold == null ? ContinuousRule.DEFAULT_THRESHOLD : threshold,
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), score(metadata));
+        if (gate != null) {
+            if (!(gate <= 0)) throw new IllegalArgumentException("--gate must be a level in dBFS, 0 or below, got " + gate);
+            rule = rule.withGate(gate);
+        }
         if (!keywords.isEmpty()) {
             List<Integer> spotted = new ArrayList<>();
             for (String w : keywords) spotted.add(classOf("--keywords", w, names));
@@ -137,6 +145,7 @@ final class SpotOptions {
         }
         s.append(String.format(", hold %d frames, refractory %.2f s, %s scores", c.hold(), c.refractory() / FRAMES_PER_SECOND,
                 c.score().name().toLowerCase(java.util.Locale.ROOT)));
+        if (c.gate() != ContinuousRule.NO_GATE) s.append(String.format(", energy gate %.0f dBFS", c.gate()));
         return s.toString();
     }
 }
