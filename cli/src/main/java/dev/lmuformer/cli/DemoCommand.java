@@ -220,11 +220,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             o.println("== continuous spotting (" + model.arch() + ")");
             ContinuousRule rule = ContinuousRule.defaults(model.numClasses(), SpotOptions.scoreOf(loaded.metadata()));
             ModelInput input = EvalCommand.modelInput(loaded);
-            List<StreamEval.Recording> val = StreamEval.generated(model, input, rule.score(), StreamEval.Readout.CONTINUOUS, dataset,
+            List<StreamEval.Recording> val = StreamEval.generated(model, input, rule, StreamEval.Readout.CONTINUOUS, dataset,
                     Split.VALIDATION, SEEDS, settings, null);
             OperatingPoint chosen = DetCurve.best(StreamEval.sweep(val, rule, names), MAX_FALSE_ALARMS_PER_HOUR);
             if (chosen != null) rule = rule.withThreshold(chosen.threshold());
-            List<StreamEval.Recording> test = StreamEval.generated(model, input, rule.score(), StreamEval.Readout.CONTINUOUS, dataset,
+            List<StreamEval.Recording> test = StreamEval.generated(model, input, rule, StreamEval.Readout.CONTINUOUS, dataset,
                     Split.TEST, SEEDS, settings, null);
             Match m = StreamEval.match(test, rule, names);
             hours[0] = m.hours();

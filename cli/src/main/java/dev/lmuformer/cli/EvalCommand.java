@@ -156,11 +156,11 @@ final class EvalCommand implements Callable<Integer> {
         ModelInput input = modelInput(loaded);
         List<StreamEval.Recording> recordings;
         if (recording != null) {
-            recordings = List.of(StreamEval.labelled(model, input, rule.score(), how, recording, labels, names));
+            recordings = List.of(StreamEval.labelled(model, input, rule, how, recording, labels, names));
         } else {
             if (gaps.size() != 2) throw new IllegalArgumentException("--gaps takes MIN,MAX seconds, got " + gaps);
             StreamMix.Settings settings = new StreamMix.Settings(1, gaps.get(0), gaps.get(1), snr, distractors == null ? 0 : 0.5);
-            recordings = StreamEval.generated(model, input, rule.score(), how, dataset, s, seeds, settings, distractors);
+            recordings = StreamEval.generated(model, input, rule, how, dataset, s, seeds, settings, distractors);
         }
         o.println((recording != null ? recording.toString() : s.id() + " streams, seeds " + seeds + String.format(", background %.0f dB below speech", snr))
                 + "; " + how + " readout, " + SpotOptions.describe(rule, names));

@@ -37,6 +37,14 @@ final class SpotOptions {
     @Option(names = "--keyword-threshold", split = ",", paramLabel = "WORD=T", description = "Thresholds of single keywords, e.g. yes=0.8,no=0.6.")
     Map<String, Double> keywordThresholds = new LinkedHashMap<>();
 
+    @Option(names = "--window", paramLabel = "FRAMES", description = "Continuous: frames the sliding readout averages (default "
+            + ContinuousRule.DEFAULT_WINDOW + "; 0 = the model's clip length).")
+    Integer window;
+
+    @Option(names = "--decision", paramLabel = "FRAMES", description = "Continuous: frames a decision stays open for a better-scoring word (default "
+            + ContinuousRule.DEFAULT_DECISION + ").")
+    Integer decision;
+
     @Option(names = "--gate", paramLabel = "DBFS", description = "Energy gate: frames whose RMS is below this level (dBFS, e.g. -50) skip the "
             + "model step (default: none).")
     Double gate;
@@ -53,8 +61,9 @@ final class SpotOptions {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (windowed) {
-            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null) {
-                throw new IllegalArgumentException("--keywords, --keyword-threshold, --score and --gate are for continuous spotting, not --windowed");
+            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null || window != null || decision != null) {
+                throw new IllegalArgumentException("--keywords, --keyword-threshold, --score, --gate, --window and --decision are for continuous "
+                        + "spotting, not --windowed");
             }
             return earlyDecision();
         }
@@ -75,6 +84,11 @@ final class SpotOptions {
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold == null ? ContinuousRule.DEFAULT_THRESHOLD : threshold,
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), score(metadata));
+        int frames = window == null ? ContinuousRule.DEFAULT_WINDOW : window;
+        if (frames < 0) throw new IllegalArgumentException("--window must be 0 or more frames, got " + frames);
+        int open = decision == null ? ContinuousRule.DEFAULT_DECISION : decision;
+        if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);
+        rule = rule.withWindow(frames).withDecision(open);
         if (gate != null) {
             if (!(gate <= 0)) throw new IllegalArgumentException("--gate must be a level in dBFS, 0 or below, got " + gate);
             rule = rule.withGate(gate);
@@ -143,7 +157,8 @@ final class SpotOptions {
             for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1) parts.add(String.format("%s %.2f", names.get(i), c.threshold(i)));
             s.append(", thresholds ").append(String.join(", ", parts));
         }
-        s.append(String.format(", hold %d frames, refractory %.2f s, %s scores", c.hold(), c.refractory() / FRAMES_PER_SECOND,
+        s.append(String.format(", hold %d frames, decision %d frames, refractory %.2f s, readout of %s, %s scores", c.hold(), c.decision(),
+                c.refractory() / FRAMES_PER_SECOND, c.window() == 0 ? "the clip length" : c.window() + " frames",
                 c.score().name().toLowerCase(java.util.Locale.ROOT)));
         if (c.gate() != ContinuousRule.NO_GATE) s.append(String.format(", energy gate %.0f dBFS", c.gate()));
         return s.toString();

@@ -76,7 +76,7 @@ final class StreamEval {
     }
 
     /** The streams of {@code split}: one per seed, every clip once at a random offset, as {@link StreamMix} lays them. */
-    static List<Recording> generated(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, SpeechCommands data,
+    static List<Recording> generated(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, SpeechCommands data,
                                      Split split, List<Long> seeds, StreamMix.Settings settings, Path distractors) {
         List<String> names = data.labels().names();
         List<StreamMix.Clip> clips = new ArrayList<>();
@@ -88,22 +88,22 @@ final class StreamEval {
         List<Recording> out = new ArrayList<>();
         for (long seed : seeds) {
             StreamMix.Mixed m = StreamMix.build(clips, noise, others, settings.withSeed(seed));
-            out.add(new Recording(split.id() + " stream, seed " + seed, m.audio(), m.truths(), trace(model, input, score, readout, m.audio())));
+            out.add(new Recording(split.id() + " stream seed " + seed, m.audio(), m.truths(), trace(model, input, rule, readout, m.audio())));
         }
         return out;
     }
 
     /** A user's recording (any rate, resampled) with the keywords of its label file. */
-    static Recording labelled(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, Path wav, Path labels,
+    static Recording labelled(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, Path wav, Path labels,
                               List<String> names) {
         float[] audio = Resampler.toRate(WavReader.read(wav), KeywordSession.SAMPLE_RATE).samples();
         List<Truth> truths = dev.lmuformer.spot.LabelFile.read(labels, names, (double) audio.length / KeywordSession.SAMPLE_RATE);
-        return new Recording(wav.toString(), audio, truths, trace(model, input, score, readout, audio));
+        return new Recording(wav.toString(), audio, truths, trace(model, input, rule, readout, audio));
     }
 
-    private static ReadoutTrace trace(SequenceModel model, ModelInput input, ContinuousRule.Score score, Readout readout, float[] audio) {
-        return readout.states() == 0 ? ReadoutTrace.continuous(StreamingModel.of(model), input, audio, score)
-                : ReadoutTrace.staggered(model, input, audio, readout.states(), score);
+    private static ReadoutTrace trace(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, float[] audio) {
+        return readout.states() == 0 ? ReadoutTrace.continuous(StreamingModel.of(model), input, audio, rule)
+                : ReadoutTrace.staggered(model, input, audio, readout.states(), rule.score());
     }
 
     /** The events of {@code rule} on a recording, as detections with class names. */
@@ -151,7 +151,10 @@ final class StreamEval {
         return rows;
     }
 
-    /** Writes {@code det.csv}, {@code det.png}, {@code keywords.csv} and the first recording's {@code timeline.png} into {@code out}. */
+    /**
+     * Writes {@code det.csv}, {@code det.png}, {@code keywords.csv}, {@code events.csv} (every event at the rule with its outcome,
+     * and every missed keyword; for a false alarm, the keyword before it) and the first recording's {@code timeline.png} into {@code out}.
+     */
     static void write(Path out, String title, List<Recording> recordings, ContinuousRule rule, List<String> names, Match m,
                       List<OperatingPoint> sweep) {
         try {
@@ -164,27 +167,56 @@ final class StreamEval {
             csv.add("word,keywords,hits,substitutions,recall");
             for (WordStats w : m.words()) csv.add(w.word() + "," + w.keywords() + "," + w.hits() + "," + w.substitutions() + "," + w.recall());
             Files.write(out.resolve("keywords.csv"), csv);
+            List<String> events = new ArrayList<>();
+            events.add("recording,word,time,score,outcome,keyword,keyword_start,keyword_end");
+            for (Recording r : recordings) {
+                Match one = EventMatcher.match(r.truths(), detections(r, rule, names), r.seconds());
+                for (Match.Verdict v : one.verdicts()) {
+                    Truth k = v.truth() >= 0 ? one.truths().get(v.truth()) : before(one.truths(), v.event().time());
+                    events.add(row(r.name(), v.event().word(), v.event().time(), String.format(java.util.Locale.ROOT, "%.4f", v.event().score()),
+                            v.outcome().name().toLowerCase(java.util.Locale.ROOT), k));
+                }
+                for (int t = 0; t < one.truths().size(); t++) {
+                    if (!one.hitPerTruth()[t]) events.add(row(r.name(), "", Double.NaN, "", "missed", one.truths().get(t)));
+                }
+            }
+            Files.write(out.resolve("events.csv"), events);
             timeline(out.resolve("timeline.png"), title + ": " + recordings.get(0).name(), recordings.get(0), rule, names, 60);
         } catch (IOException e) {
             throw new IllegalArgumentException(out + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
+    /** The last keyword that starts before {@code time}, or null. */
+    private static Truth before(List<Truth> truths, double time) {
+        Truth last = null;
+        for (Truth t : truths) if (t.start() <= time) last = t;
+        return last;
+    }
+
+    /** One line of {@code events.csv}; for a false alarm, {@code k} is the keyword before it (context), else the one it concerns. */
+    private static String row(String recording, String word, double time, String score, String outcome, Truth k) {
+        return String.join(",", recording, word, Double.isNaN(time) ? "" : String.format(java.util.Locale.ROOT, "%.3f", time), score, outcome,
+                k == null ? "" : k.word(), k == null ? "" : String.format(java.util.Locale.ROOT, "%.3f", k.start()),
+                k == null ? "" : String.format(java.util.Locale.ROOT, "%.3f", k.end()));
+    }
+
     /** The first {@code seconds} of a recording: waveform, top score per frame, keywords and detections. */
     static void timeline(Path png, String title, Recording r, ContinuousRule rule, List<String> names, double seconds) {
         ReadoutTrace t = r.trace();
-        int frames = Math.min(t.frames(), (int) Math.round(seconds * SpotOptions.FRAMES_PER_SECOND));
+        int frames = 0;
+        while (frames < t.frames() && t.frame(frames) < seconds * SpotOptions.FRAMES_PER_SECOND) frames++;
         double[] times = new double[frames];
         float[] top = new float[frames];
         String[] word = new String[frames];
         for (int f = 0; f < frames; f++) {
-            times[f] = ReadoutTrace.seconds(f);
+            times[f] = ReadoutTrace.seconds(t.frame(f));
             int best = -1;
             for (int c = 0; c < t.classes(); c++) if (rule.threshold(c) <= 1 && (best < 0 || t.score(f, c) > t.score(f, best))) best = c;
             top[f] = best < 0 ? 0f : (float) t.score(f, best);
             word[f] = best < 0 ? "" : names.get(best);
         }
-        double end = ReadoutTrace.seconds(frames);
+        double end = Math.min(seconds, r.seconds());
         int samples = Math.min(r.audio().length, (int) (end * KeywordSession.SAMPLE_RATE));
         List<Truth> truths = r.truths().stream().filter(k -> k.start() < end).toList();
         List<Detection> events = detections(r, rule, names).stream().filter(d -> d.time() < end).toList();

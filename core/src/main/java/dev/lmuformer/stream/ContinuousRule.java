@@ -14,6 +14,16 @@ import java.util.Collection;
  * passed since its event: the sliding readout keeps a spoken word in view for a whole window, and
  * one word must give one event.
  *
+ * <p>With a {@code decision} window of D &gt; 0 frames, the first candidate to complete its hold opens
+ * a decision: for D more frames every candidate that completes its hold competes, and the one with
+ * the highest score wins; its event carries the frame of that peak ({@link Tracker#eventFrame()}),
+ * reported D frames after the decision opened. After an event no class fires for {@code refractory}
+ * frames. As a word passes through the sliding readout, the readout's top class can change (a
+ * fragment of "seven" looks like "six"): the decision keeps the best-supported one.
+ *
+ * <p>The readout averages the last {@code window} frames' features (0: as many as the model's clip,
+ * 128). A shorter window lets a short word dominate the mean sooner and leave it sooner.
+ *
  * @param thresholds per class, the score it must reach; {@link #OFF} (or any value above 1) for a
  *                   class that is not spotted (the keyword subset)
  * @param hold       consecutive frames (at least 1) a candidate must hold its threshold
@@ -22,8 +32,11 @@ import java.util.Collection;
  * @param gate       energy gate, dBFS: a frame whose RMS lies below it is not given to the model (no
  *                   model step, no score; the model state waits for the next louder frame);
  *                   {@link #NO_GATE} steps every frame
+ * @param window     frames the sliding readout averages; 0 for the model's clip length
+ * @param decision   frames a decision stays open for a better candidate; 0 emits at once
  */
-public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate) implements SpottingRule {
+public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate, int window, int decision)
+        implements SpottingRule {
     /** The gate that lets every frame through. */
     public static final double NO_GATE = Double.NEGATIVE_INFINITY;
     /** A threshold that no score reaches: the class is not spotted. */
@@ -34,6 +47,10 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public static final int DEFAULT_HOLD = 30;
     /** Default refractory period: 50 frames (0.5 s). */
     public static final int DEFAULT_REFRACTORY = 50;
+    /** Default readout window: 32 frames (0.32 s). */
+    public static final int DEFAULT_WINDOW = 32;
+    /** Default decision window: 20 frames (0.2 s). */
+    public static final int DEFAULT_DECISION = 20;
 
     /** How a frame's logits become per-class scores. */
     public enum Score {
@@ -69,16 +86,38 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         if (refractory < 0) throw new IllegalArgumentException("refractory period must not be negative, got " + refractory);
         if (score == null) throw new IllegalArgumentException("score must be given");
         if (Double.isNaN(gate) || gate > 0) throw new IllegalArgumentException("the gate must be a level in dBFS (0 or below), got " + gate);
+        if (window < 0) throw new IllegalArgumentException("the readout window must not be negative, got " + window);
+        if (decision < 0) throw new IllegalArgumentException("the decision window must not be negative, got " + decision);
     }
 
-    /** Without an energy gate. */
+    /** Without an energy gate, with the model's clip length as readout window, emitting at once. */
     public ContinuousRule(double[] thresholds, int hold, int refractory, Score score) {
-        this(thresholds, hold, refractory, score, NO_GATE);
+        this(thresholds, hold, refractory, score, NO_GATE, 0, 0);
     }
 
     /** This rule with the energy gate at {@code dbfs} ({@link #NO_GATE} for none). */
     public ContinuousRule withGate(double dbfs) {
-        return new ContinuousRule(thresholds, hold, refractory, score, dbfs);
+        return new ContinuousRule(thresholds, hold, refractory, score, dbfs, window, decision);
+    }
+
+    /** This rule with a readout of the last {@code frames} frames (0: the model's clip length). */
+    public ContinuousRule withWindow(int frames) {
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision);
+    }
+
+    /** This rule with {@code hold} frames of hold. */
+    public ContinuousRule withHold(int frames) {
+        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision);
+    }
+
+    /** This rule with decisions open for {@code frames} frames. */
+    public ContinuousRule withDecision(int frames) {
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames);
+    }
+
+    /** This rule with a refractory period of {@code frames} frames. */
+    public ContinuousRule withRefractory(int frames) {
+        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision);
     }
 
     /** Every one of {@code classes} classes spotted at {@code threshold}. */
@@ -90,7 +129,7 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
 
     /** The defaults for a model of {@code classes} classes scored by {@code score}. */
     public static ContinuousRule defaults(int classes, Score score) {
-        return of(classes, DEFAULT_THRESHOLD, DEFAULT_HOLD, DEFAULT_REFRACTORY, score);
+        return of(classes, DEFAULT_THRESHOLD, DEFAULT_HOLD, DEFAULT_REFRACTORY, score).withWindow(DEFAULT_WINDOW).withDecision(DEFAULT_DECISION);
     }
 
     /** The thresholds (a copy). */
@@ -113,14 +152,14 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public ContinuousRule withThreshold(double threshold) {
         double[] t = thresholds.clone();
         for (int c = 0; c < t.length; c++) if (t[c] <= 1) t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
     }
 
     /** This rule with class {@code c} at {@code threshold}. */
     public ContinuousRule withThreshold(int c, double threshold) {
         double[] t = thresholds.clone();
         t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
     }
 
     /** This rule spotting only the classes in {@code spotted}; the others are switched off. */
@@ -131,23 +170,24 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             if (c < 0 || c >= t.length) throw new IllegalArgumentException("class " + c + " is not one of the " + t.length + " classes");
             t[c] = thresholds[c] <= 1 ? thresholds[c] : DEFAULT_THRESHOLD;
         }
-        return new ContinuousRule(t, hold, refractory, score, gate);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ContinuousRule r && Arrays.equals(thresholds, r.thresholds) && hold == r.hold && refractory == r.refractory
-                && score == r.score && Double.compare(gate, r.gate) == 0;
+                && score == r.score && Double.compare(gate, r.gate) == 0 && window == r.window && decision == r.decision;
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * (31 * Arrays.hashCode(thresholds) + hold) + refractory) + score.hashCode()) + Double.hashCode(gate);
+        return Arrays.hashCode(thresholds) * 31 + java.util.Objects.hash(hold, refractory, score, gate, window, decision);
     }
 
     @Override
     public String toString() {
-        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + "]";
+        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + ", window=" + window
+                + ", decision=" + decision + "]";
     }
 
     /** A fresh tracker for one stream. */
@@ -163,6 +203,13 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         private final long[] lastEvent;  // frame of each class's last event
         private int candidate = -1;
         private int run;
+        private int pending = -1;        // the class leading an open decision
+        private double pendingScore;
+        private long pendingFrame;
+        private long decideAt;           // the frame the open decision closes on
+        private long lastAny;            // frame of the last event of any class
+        private long eventFrame;
+        private double eventScore;
 
         private Tracker(ContinuousRule rule) {
             this.rule = rule;
@@ -206,10 +253,33 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             }
             run = best < 0 ? 0 : best == candidate ? run + 1 : 1;
             candidate = best;
-            if (best < 0 || run < rule.hold || !armed[best] || frame - lastEvent[best] < rule.refractory) return -1;
-            armed[best] = false;
-            lastEvent[best] = frame;
-            return best;
+            boolean ready = best >= 0 && run >= rule.hold && armed[best] && frame - lastEvent[best] >= rule.refractory
+                    && (rule.decision == 0 || frame - lastAny >= rule.refractory);
+            if (ready && (pending < 0 || scores[best] > pendingScore)) {
+                if (pending < 0) decideAt = frame + rule.decision;
+                pending = best;
+                pendingScore = scores[best];
+                pendingFrame = frame;
+            }
+            if (pending < 0 || frame < decideAt) return -1;
+            int label = pending;
+            pending = -1;
+            armed[label] = false;
+            lastEvent[label] = pendingFrame;
+            lastAny = pendingFrame;
+            eventFrame = pendingFrame;
+            eventScore = pendingScore;
+            return label;
+        }
+
+        /** The frame of the last event returned: the decision's peak, at or before the frame that returned it. */
+        public long eventFrame() {
+            return eventFrame;
+        }
+
+        /** The score of the last event returned, on its frame. */
+        public double eventScore() {
+            return eventScore;
         }
 
         /** Score of class {@code c} on the last frame offered. */
@@ -229,6 +299,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             Arrays.fill(lastEvent, Long.MIN_VALUE / 2);
             candidate = -1;
             run = 0;
+            pending = -1;
+            lastAny = Long.MIN_VALUE / 2;
         }
     }
 }

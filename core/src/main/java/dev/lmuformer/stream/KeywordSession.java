@@ -150,6 +150,7 @@ public final class KeywordSession {
     private long gated;             // of them, skipped by the gate
     private long[] frameOf = new long[16]; // continuous: the stream frame of the k-th frame given to the model, by k mod length
     private long given;             // frames given to the model (queued ones included)
+    private final int readoutFrames; // windowed: the window; continuous: the sliding readout's length
     private boolean finished;
 
     /**
@@ -172,12 +173,14 @@ public final class KeywordSession {
             if (c.classes() != model.numClasses()) {
                 throw new IllegalArgumentException("the rule has " + c.classes() + " classes, the model " + model.numClasses());
             }
-            this.model = model.open(input.frames());
+            readoutFrames = c.window() == 0 ? input.frames() : c.window();
+            this.model = model.open(readoutFrames);
             this.tracker = null;
             this.spotter = c.tracker();
             double level = Math.pow(10, c.gate() / 20);
             gateSum = c.gate() == ContinuousRule.NO_GATE ? -1 : level * level * GATE_SAMPLES;
         } else {
+            readoutFrames = input.frames();
             this.model = model.open();
             this.tracker = ((EarlyDecision) rule).tracker();
             this.spotter = null;
@@ -306,7 +309,7 @@ public final class KeywordSession {
 
     /** Frames per window (windowed) or in the sliding readout (continuous): the model's clip length. */
     public int windowFrames() {
-        return input.frames();
+        return readoutFrames;
     }
 
     /** The time of frame {@code t}, in seconds from the start of the stream: the end of its 25 ms window. */
@@ -316,7 +319,7 @@ public final class KeywordSession {
 
     /** Seconds of audio from one window's start to the next: {@code windowFrames()} frame shifts. */
     public double windowSeconds() {
-        return (double) input.frames() * fbank.frameShift() / SAMPLE_RATE;
+        return (double) readoutFrames * fbank.frameShift() / SAMPLE_RATE;
     }
 
     /** How long after a frame's time its output (and a decision on it) is reported: the model's look-ahead. */
@@ -404,7 +407,10 @@ public final class KeywordSession {
         listener.onFrame(t, at, logits);
         if (continuous()) {
             int label = spotter.offer(logits, 0, t);
-            if (label >= 0) listener.onKeyword(new Keyword(t, at, label, spotter.score(label), (double) features.samples() / SAMPLE_RATE));
+            if (label >= 0) {
+                long f = spotter.eventFrame();
+                listener.onKeyword(new Keyword(f, seconds(f), label, spotter.eventScore(), (double) features.samples() / SAMPLE_RATE));
+            }
             return;
         }
         if (tracker.decided() >= 0) return;

@@ -16,38 +16,45 @@ import java.util.List;
  * states started N/K frames apart and reset every N frames, each frame scored by the best of them.
  */
 public final class ReadoutTrace {
-    private final double[] scores; // (frames, classes)
+    private final double[] scores; // (rows, classes)
+    private final long[] frameOf;  // (rows) the stream frame of each row: all frames, or those an energy gate let through
     private final int classes;
     private final int frames;
     private final double lookAheadSeconds;
 
-    private ReadoutTrace(double[] scores, int classes, int frames, double lookAheadSeconds) {
+    private ReadoutTrace(double[] scores, long[] frameOf, int classes, double lookAheadSeconds) {
         this.scores = scores;
+        this.frameOf = frameOf;
         this.classes = classes;
-        this.frames = frames;
+        this.frames = frameOf.length;
         this.lookAheadSeconds = lookAheadSeconds;
     }
 
     /**
-     * The scores a continuous {@link KeywordSession} over {@code model} sees for {@code audio}
-     * (16 kHz), in frame order, the last frames flushed at the end.
+     * The scores a continuous {@link KeywordSession} over {@code model} with {@code rule} sees for
+     * {@code audio} (16 kHz), in frame order, the last frames flushed at the end. They depend on the
+     * rule's score, readout window and gate only: rules that differ in thresholds, hold, refractory
+     * period or decision window replay on them ({@link #events}). Frames the gate skips get no scores.
      */
-    public static ReadoutTrace continuous(StreamingModel model, ModelInput input, float[] audio, ContinuousRule.Score score) {
+    public static ReadoutTrace continuous(StreamingModel model, ModelInput input, float[] audio, ContinuousRule rule) {
         int k = model.numClasses();
+        ContinuousRule.Score score = rule.score();
         List<double[]> rows = new ArrayList<>();
-        KeywordSession session = new KeywordSession(model, input, ContinuousRule.defaults(k, score), new KeywordSession.Listener() {
+        List<Long> frameNumbers = new ArrayList<>();
+        KeywordSession session = new KeywordSession(model, input, rule, new KeywordSession.Listener() {
             @Override
             public void onFrame(long frame, double seconds, float[] logits) {
                 double[] s = new double[k];
                 score.of(logits, 0, s);
                 rows.add(s);
+                frameNumbers.add(frame);
             }
         });
         session.push(audio, 0, audio.length);
         session.finish();
         double[] all = new double[rows.size() * k];
         for (int t = 0; t < rows.size(); t++) System.arraycopy(rows.get(t), 0, all, t * k, k);
-        return new ReadoutTrace(all, k, rows.size(), session.lookAheadSeconds());
+        return new ReadoutTrace(all, frameNumbers.stream().mapToLong(Long::longValue).toArray(), k, session.lookAheadSeconds());
     }
 
     /**
@@ -99,12 +106,17 @@ public final class ReadoutTrace {
                 }
             }
         }
-        return new ReadoutTrace(best, k, total, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
+        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), k, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
     }
 
-    /** Frames traced. */
+    /** Rows traced: one per frame the model read out. */
     public int frames() {
         return frames;
+    }
+
+    /** The stream frame of row {@code r} (the row itself unless an energy gate skipped frames). */
+    public long frame(int r) {
+        return frameOf[r];
     }
 
     /** Classes per frame. */
@@ -112,7 +124,7 @@ public final class ReadoutTrace {
         return classes;
     }
 
-    /** Score of class {@code c} at frame {@code t}. */
+    /** Score of class {@code c} in row {@code t}. */
     public double score(int t, int c) {
         return scores[t * classes + c];
     }
@@ -133,8 +145,11 @@ public final class ReadoutTrace {
         List<KeywordSession.Keyword> out = new ArrayList<>();
         for (int t = 0; t < frames; t++) {
             System.arraycopy(scores, t * classes, row, 0, classes);
-            int c = tracker.offerScores(row, t);
-            if (c >= 0) out.add(new KeywordSession.Keyword(t, seconds(t), c, row[c], seconds(t) + lookAheadSeconds));
+            int c = tracker.offerScores(row, frameOf[t]);
+            if (c >= 0) {
+                long f = tracker.eventFrame();
+                out.add(new KeywordSession.Keyword(f, seconds(f), c, tracker.eventScore(), seconds(frameOf[t]) + lookAheadSeconds));
+            }
         }
         return out;
     }

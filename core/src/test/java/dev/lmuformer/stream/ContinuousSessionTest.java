@@ -77,7 +77,7 @@ class ContinuousSessionTest {
 
     /** A rule that a random model fires now and then: every class at the median of the frames' best scores, hold 3, refractory 20. */
     private static ContinuousRule busyRule(StreamingModel model, float[] audio, Score score) {
-        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, audio, score);
+        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, audio, ContinuousRule.defaults(CLASSES, score));
         double[] top = new double[trace.frames()];
         for (int t = 0; t < top.length; t++) {
             top[t] = Double.NEGATIVE_INFINITY;
@@ -237,7 +237,7 @@ class ContinuousSessionTest {
         float[] w = noisyAudio(RATE * 7 / 2, 5);
         ContinuousRule rule = busyRule(model, w, score);
         Recorder live = stream(model, w, 160, rule);
-        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, w, score);
+        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, w, rule);
         assertEquals(live.logits.size(), trace.frames());
         assertEquals(CLASSES, trace.classes());
         double[] s = new double[CLASSES];

@@ -1,0 +1,126 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.checkpoint.Checkpoint;
+import dev.lmuformer.data.Example;
+import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.Split;
+import dev.lmuformer.engine.Parallel;
+import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.stream.ContinuousRule;
+import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.KeywordSession;
+import dev.lmuformer.stream.SpottingRule;
+import dev.lmuformer.stream.StreamingModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Position does not matter in continuous mode: a keyword clip placed at 16 offsets from the
+ * stream's start, covering a whole 128-frame period, is found at every offset where it is found at
+ * offset 0 — by a model trained with the demo's recipe on the bundled keywords. Windowed sessions,
+ * for contrast, lose keywords that straddle a window boundary.
+ */
+class ContinuousPositionTest {
+    private static final Path DATA = Path.of("../data/keywords");
+    private static final int RATE = KeywordSession.SAMPLE_RATE;
+    private static final int OFFSETS = 16;
+    private static final int STEP = 8 * 160; // 8 frames: 16 offsets cover 128 frames
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKeywordIsFoundWhereverItFalls() {
+        TrainConfig c = new TrainConfig();
+        for (String[] kv : new String[][]{{"model", "lmu_rnn_conv1d"}, {"loss", "CE"}, {"background_context", "true"}, {"mixup", "0"}}) {
+            c.set("test", kv[0], kv[1]);
+        }
+        c.set("test", "dim", 32);
+        c.set("test", "batch_size", 32);
+        c.set("test", "freqm", 16);
+        c.set("test", "timem", 16);
+        c.set("test", "background_share", 0.2);
+        c.set("test", "n_epochs", 40);
+        c.set("test", "lrscheduler_start", 27);
+        TrainRun.Result r = TrainRun.run(c, DATA, dir.resolve("run"), Parallel.threads(), false, new PrintWriter(new StringWriter()));
+        Checkpoint.Loaded loaded = Checkpoint.load(r.best());
+        SequenceModel model = loaded.model();
+        StreamingModel streaming = StreamingModel.of(model);
+        SpeechCommands data = SpeechCommands.open(DATA);
+        float[] noise = quiet(Pipeline.load(data.backgroundNoise().get(0)));
+        // one training clip of each word: the words the model knows best
+        List<Example> clips = new ArrayList<>();
+        Set<Integer> words = new HashSet<>();
+        for (Example e : data.examples(Split.TRAIN)) if (words.add(e.label())) clips.add(e);
+        ContinuousRule continuous = ContinuousRule.defaults(model.numClasses(), ContinuousRule.Score.SOFTMAX);
+        int foundAtZero = 0, windowedLosses = 0;
+        for (Example e : clips) {
+            float[] clip = Pipeline.load(e.file());
+            boolean atZero = found(streaming, continuous, clip, noise, 0, e.label());
+            if (atZero) {
+                foundAtZero++;
+                for (int k = 1; k < OFFSETS; k++) {
+                    assertTrue(found(streaming, continuous, clip, noise, k * STEP, e.label()),
+                            e.file() + ": found at offset 0 but not at offset " + k * 8 + " frames");
+                }
+            }
+            EarlyDecision windowed = new EarlyDecision(0.5, 10);
+            if (found(streaming, windowed, clip, noise, 0, e.label())) {
+                for (int k = 1; k < OFFSETS; k++) {
+                    if (!found(streaming, windowed, clip, noise, k * STEP, e.label())) {
+                        windowedLosses++;
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(foundAtZero >= 3, "the trained model should find a few of its training words at offset 0, found " + foundAtZero);
+        assertTrue(windowedLosses >= 1, "windowed sessions should lose some keyword at some offset (the boundary), lost " + windowedLosses);
+        assertEquals(clips.size(), words.size());
+    }
+
+    /** Background at about −45 dBFS RMS: the noise recording scaled. */
+    private static float[] quiet(float[] noise) {
+        double sq = 0;
+        for (float v : noise) sq += (double) v * v;
+        float gain = (float) (Math.pow(10, -45 / 20.0) / Math.sqrt(sq / noise.length));
+        float[] out = new float[noise.length];
+        for (int i = 0; i < out.length; i++) out[i] = noise[i] * gain;
+        return out;
+    }
+
+    /** Whether a session finds {@code label} around the clip laid at sample {@code at} of a stream of background. */
+    private static boolean found(StreamingModel model, SpottingRule rule, float[] clip, float[] noise, int at, int label) {
+        float[] w = new float[at + clip.length + 2 * RATE];
+        for (int i = 0; i < w.length; i++) w[i] = noise[i % noise.length];
+        for (int i = 0; i < clip.length; i++) w[at + i] += clip[i];
+        double start = (double) at / RATE - 0.1, end = (double) (at + clip.length) / RATE + 0.5;
+        boolean[] hit = new boolean[1];
+        KeywordSession s = new KeywordSession(model, dev.lmuformer.audio.ModelInput.DEFAULT, rule, new KeywordSession.Listener() {
+            @Override
+            public void onKeyword(KeywordSession.Keyword k) {
+                if (k.label() == label && k.seconds() >= start && k.seconds() <= end) hit[0] = true;
+            }
+
+            @Override
+            public void onDecision(KeywordSession.Decision d) {
+                if (d.early() && d.label() == label && d.seconds() >= start && d.seconds() <= end) hit[0] = true;
+            }
+        });
+        for (int off = 0; off < w.length; off += 160) s.push(w, off, Math.min(160, w.length - off));
+        s.finish();
+        return hit[0];
+    }
+}
