@@ -66,6 +66,9 @@ final class TrainRun {
         SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, cfg.modelConfig()));
         Init.pytorchDefault(model, cfg.seed);
         ModelInput input = new ModelInput(cfg.audioLength, cfg.datasetMean, cfg.datasetStd);
+        if (cfg.backgroundContext && dataset.backgroundNoise().isEmpty()) {
+            throw new IllegalArgumentException("background_context needs WAV recordings in " + data.resolve(SpeechCommands.BACKGROUND_NOISE));
+        }
         // background's target: no class (BCE), or a flat distribution (cross-entropy)
         float backgroundTarget = cfg.loss.equals("CE") ? 1f / cfg.nClass : 0f;
         Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass, backgroundTarget,

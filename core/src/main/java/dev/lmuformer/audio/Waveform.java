@@ -37,6 +37,38 @@ public record Waveform(float[] samples, int sampleRate) {
         for (int i = 0; i < w.length; i++) w[i] -= mean;
     }
 
+    /** Samples per piece when finding a clip's speech (10 ms at 16 kHz). */
+    public static final int SPEECH_PIECE = 160;
+    /** A piece is speech when its RMS is at least this share of the loudest piece's RMS (−20 dB). */
+    public static final double SPEECH_SHARE = 0.1;
+
+    /**
+     * The speech in a clip as samples {@code [from, to)}: from the first to the last 160-sample
+     * piece (the last one possibly shorter) whose RMS is at least {@link #SPEECH_SHARE} of the
+     * loudest piece's; null for a silent clip.
+     */
+    public static int[] speech(float[] clip) {
+        int pieces = (clip.length + SPEECH_PIECE - 1) / SPEECH_PIECE;
+        double[] pieceRms = new double[pieces];
+        double loudest = 0;
+        for (int p = 0; p < pieces; p++) {
+            pieceRms[p] = rms(clip, p * SPEECH_PIECE, Math.min(clip.length, (p + 1) * SPEECH_PIECE));
+            loudest = Math.max(loudest, pieceRms[p]);
+        }
+        if (loudest == 0) return null;
+        int first = 0, last = pieces - 1;
+        while (pieceRms[first] < SPEECH_SHARE * loudest) first++;
+        while (pieceRms[last] < SPEECH_SHARE * loudest) last--;
+        return new int[] {first * SPEECH_PIECE, Math.min(clip.length, (last + 1) * SPEECH_PIECE)};
+    }
+
+    /** RMS of {@code x[from, to)}. */
+    public static double rms(float[] x, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) sum += (double) x[i] * x[i];
+        return Math.sqrt(sum / (to - from));
+    }
+
     /** Duration in seconds. */
     public double seconds() {
         return (double) samples.length / sampleRate;

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * input (128 frames, 1.28 s), so that no example ends in the zero padding that a continuous stream
  * never shows; background examples are crops of that length too. With probability
  * {@link #FRAGMENT} a clip is laid so that only a fragment of its speech (at most
- * {@link #FRAGMENT_MAX} of it, by {@link #speech}) shows at the start or the end of the window — a
+ * {@link #FRAGMENT_MAX} of it, by {@link Waveform#speech}) shows at the start or the end of the window — a
  * word leaving or entering a sliding readout — and its target is the background's: a fragment is
  * not the keyword.
  *
@@ -176,7 +176,8 @@ public final class Pipeline {
         int at; // where clip[0] goes in out (may be negative or past the end for a fragment)
         if (rng.nextDouble() < FRAGMENT) {
             fragment[0] = true;
-            int[] sp = speech(clip);
+            int[] sp = Waveform.speech(clip);
+            if (sp == null) sp = new int[]{0, clip.length}; // a silent clip: its fragment is silence too
             int shown = (int) (rng.nextDouble() * FRAGMENT_MAX * (sp[1] - sp[0]));
             at = rng.nextBoolean() ? shown - sp[1] : n - sp[0] - shown; // its end at the window's start, or its start at the window's end
         } else {
@@ -187,27 +188,6 @@ public final class Pipeline {
         return out;
     }
 
-    /**
-     * The speech of a clip, {@code {start, end}} in samples: from the first to the last 10 ms piece
-     * whose RMS is at least a tenth of the loudest piece's.
-     */
-    public static int[] speech(float[] clip) {
-        int piece = Resampler.MODEL_RATE / 100;
-        int pieces = Math.max(1, clip.length / piece);
-        double[] rms = new double[pieces];
-        double loudest = 0;
-        for (int p = 0; p < pieces; p++) {
-            double sq = 0;
-            int end = Math.min(clip.length, (p + 1) * piece);
-            for (int i = p * piece; i < end; i++) sq += (double) clip[i] * clip[i];
-            rms[p] = Math.sqrt(sq / Math.max(1, end - p * piece));
-            loudest = Math.max(loudest, rms[p]);
-        }
-        int first = 0, last = pieces - 1;
-        while (first < last && rms[first] < 0.1 * loudest) first++;
-        while (last > first && rms[last] < 0.1 * loudest) last--;
-        return new int[]{first * piece, Math.min(clip.length, (last + 1) * piece)};
-    }
 
     /**
      * {@code samples} of background: digital silence, or a crop of the

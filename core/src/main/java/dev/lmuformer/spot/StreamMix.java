@@ -1,5 +1,7 @@
 package dev.lmuformer.spot;
 
+import dev.lmuformer.audio.Waveform;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,10 +21,6 @@ import java.util.SplittableRandom;
 public final class StreamMix {
     /** Samples per second of everything here. */
     public static final int SAMPLE_RATE = 16000;
-    /** Samples per piece when finding a clip's speech (10 ms). */
-    static final int PIECE = 160;
-    /** A piece is speech when its RMS is at least this share of the loudest piece's RMS. */
-    static final double SPEECH_SHARE = 0.1;
     /** Samples of the linear fades between background crops and at the ends of distractors (10 ms). */
     static final int FADE = 160;
     /** Seconds kept free between a distractor and the clips beside it. */
@@ -138,10 +136,10 @@ public final class StreamMix {
             Clip c = clips.get(order[k]);
             at += gap[k];
             clipStart[k] = at;
-            int[] speech = speech(c.samples());
+            int[] speech = Waveform.speech(c.samples());
             if (speech == null) throw new IllegalArgumentException("clip " + order[k] + " ('" + c.word() + "') is silent");
             truths.add(new Truth(c.word(), (double) (at + speech[0]) / SAMPLE_RATE, (double) (at + speech[1]) / SAMPLE_RATE));
-            speechRmsSum += rms(c.samples(), speech[0], speech[1]);
+            speechRmsSum += Waveform.rms(c.samples(), speech[0], speech[1]);
             System.arraycopy(c.samples(), 0, audio, at, c.samples().length);
             at += c.samples().length;
         }
@@ -171,7 +169,7 @@ public final class StreamMix {
                 int from = noiseRandom.nextInt(r.length - len + 1);
                 int to = pos == 0 ? 0 : pos - FADE; // overlaps the previous crop's fade-out
                 len = Math.min(len, audio.length - to);
-                double cropRms = rms(r, from, from + len);
+                double cropRms = Waveform.rms(r, from, from + len);
                 double gain = cropRms > 0 ? level / cropRms : 0;
                 addFaded(audio, to, r, from, len, gain, to > 0, to + len < audio.length);
                 pos = to + len;
@@ -181,32 +179,6 @@ public final class StreamMix {
         float top = Math.nextDown(1f);
         for (int i = 0; i < audio.length; i++) audio[i] = Math.max(-1f, Math.min(top, audio[i]));
         return new Mixed(audio, List.copyOf(truths), (double) audio.length / SAMPLE_RATE);
-    }
-
-    /**
-     * The speech in a clip as samples {@code [from, to)}: from the first to the last 10 ms piece
-     * whose RMS is at least {@link #SPEECH_SHARE} of the loudest piece's; null for a silent clip.
-     */
-    static int[] speech(float[] clip) {
-        int pieces = (clip.length + PIECE - 1) / PIECE;
-        double[] pieceRms = new double[pieces];
-        double loudest = 0;
-        for (int p = 0; p < pieces; p++) {
-            pieceRms[p] = rms(clip, p * PIECE, Math.min(clip.length, (p + 1) * PIECE));
-            loudest = Math.max(loudest, pieceRms[p]);
-        }
-        if (loudest == 0) return null;
-        int first = 0, last = pieces - 1;
-        while (pieceRms[first] < SPEECH_SHARE * loudest) first++;
-        while (pieceRms[last] < SPEECH_SHARE * loudest) last--;
-        return new int[] {first * PIECE, Math.min(clip.length, (last + 1) * PIECE)};
-    }
-
-    /** RMS of {@code x[from, to)}. */
-    static double rms(float[] x, int from, int to) {
-        double sum = 0;
-        for (int i = from; i < to; i++) sum += (double) x[i] * x[i];
-        return Math.sqrt(sum / (to - from));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.lmuformer.spot;
 
+import dev.lmuformer.audio.Waveform;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -115,7 +117,7 @@ class StreamMixTest {
         StreamMix.Mixed m = StreamMix.build(clips(), NOISE, List.of(), StreamMix.Settings.DEFAULT);
         double gaps = rms(m.audio(), outside(m.truths(), m.audio().length));
         for (Truth t : m.truths()) {
-            double inside = StreamMix.rms(m.audio(), sample(t.start()), sample(t.end()));
+            double inside = Waveform.rms(m.audio(), sample(t.start()), sample(t.end()));
             assertTrue(inside > 2 * gaps, // the softest clip lies 13 dB above the background
                      t + ": " + inside + " against " + gaps + " in the gaps");
         }
@@ -127,13 +129,13 @@ class StreamMixTest {
             StreamMix.Settings s = new StreamMix.Settings(3, 1, 4, snr, 0);
             StreamMix.Mixed m = StreamMix.build(clips(), NOISE, DISTRACTORS, s);
             double speech = 0;
-            for (StreamMix.Clip c : clips()) speech += StreamMix.rms(c.samples(), TONE_FROM, TONE_TO);
+            for (StreamMix.Clip c : clips()) speech += Waveform.rms(c.samples(), TONE_FROM, TONE_TO);
             double level = speech / CLIPS * Math.pow(10, -snr / 20);
             // between consecutive clips, after the first and before the last quiet part
             int previous = 0;
             for (Truth t : m.truths()) {
                 int from = previous, to = clipStart(t);
-                double db = 20 * Math.log10(StreamMix.rms(m.audio(), from, to) / level);
+                double db = 20 * Math.log10(Waveform.rms(m.audio(), from, to) / level);
                 assertTrue(Math.abs(db) < 1, "SNR " + snr + ", gap " + from + "–" + to + ": " + db + " dB off");
                 previous = clipStart(t) + CLIP;
             }
@@ -157,7 +159,7 @@ class StreamMixTest {
                 boolean nearClip = (k > 0 && i < previous + margin) || (k < CLIPS && i >= next - margin);
                 if (nearClip) assertEquals(0f, audio[i], "sample " + i + " within " + StreamMix.DISTRACTOR_MARGIN + " s of a clip");
             }
-            assertTrue(StreamMix.rms(audio, previous, next) > 0.01, "with a share of 1 every gap has a distractor: gap " + k);
+            assertTrue(Waveform.rms(audio, previous, next) > 0.01, "with a share of 1 every gap has a distractor: gap " + k);
             if (k < CLIPS) previous = next + CLIP;
         }
         assertEquals(CLIPS, m.truths().size(), "distractors add no truths");
@@ -176,10 +178,10 @@ class StreamMixTest {
         Arrays.fill(x, 170, 200, 0.5f); // piece 1: RMS 0.5·√(30/160) ≈ 0.22
         Arrays.fill(x, 480, 640, 0.3f); // piece 3: RMS 0.3
         x[999] = 0.06f; // piece 6 (40 samples): RMS 0.0095, under 10 % of 0.3
-        assertArrayEquals(new int[] {160, 640}, StreamMix.speech(x));
+        assertArrayEquals(new int[] {160, 640}, Waveform.speech(x));
         x[998] = 0.3f; // now RMS 0.047, over 10 %
-        assertArrayEquals(new int[] {160, 1000}, StreamMix.speech(x), "the short last piece ends at the clip's end");
-        assertEquals(null, StreamMix.speech(new float[500]));
+        assertArrayEquals(new int[] {160, 1000}, Waveform.speech(x), "the short last piece ends at the clip's end");
+        assertEquals(null, Waveform.speech(new float[500]));
     }
 
     @Test
