@@ -45,6 +45,10 @@ final class SpotOptions {
             + ContinuousRule.DEFAULT_DECISION + ").")
     Integer decision;
 
+    @Option(names = "--lockout", paramLabel = "SECONDS", description = "Continuous: after any keyword, seconds during which no other fires "
+            + "(default " + ContinuousRule.DEFAULT_LOCKOUT / 100.0 + ").")
+    Double lockout;
+
     @Option(names = "--gate", paramLabel = "DBFS", description = "Energy gate: frames whose RMS is below this level (dBFS, e.g. -50) skip the "
             + "model step (default: none).")
     Double gate;
@@ -61,7 +65,8 @@ final class SpotOptions {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (windowed) {
-            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null || window != null || decision != null) {
+            if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null || window != null || decision != null
+                    || lockout != null) {
                 throw new IllegalArgumentException("--keywords, --keyword-threshold, --score, --gate, --window and --decision are for continuous "
                         + "spotting, not --windowed");
             }
@@ -88,7 +93,9 @@ final class SpotOptions {
         if (frames < 0) throw new IllegalArgumentException("--window must be 0 or more frames, got " + frames);
         int open = decision == null ? ContinuousRule.DEFAULT_DECISION : decision;
         if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);
-        rule = rule.withWindow(frames).withDecision(open);
+        double lock = lockout == null ? ContinuousRule.DEFAULT_LOCKOUT / FRAMES_PER_SECOND : lockout;
+        if (!(lock >= 0) || Double.isInfinite(lock)) throw new IllegalArgumentException("--lockout must be 0 or more seconds, got " + lock);
+        rule = rule.withWindow(frames).withDecision(open).withLockout((int) Math.round(lock * FRAMES_PER_SECOND));
         if (gate != null) {
             if (!(gate <= 0)) throw new IllegalArgumentException("--gate must be a level in dBFS, 0 or below, got " + gate);
             rule = rule.withGate(gate);
@@ -157,8 +164,8 @@ final class SpotOptions {
             for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1) parts.add(String.format("%s %.2f", names.get(i), c.threshold(i)));
             s.append(", thresholds ").append(String.join(", ", parts));
         }
-        s.append(String.format(", hold %d frames, decision %d frames, refractory %.2f s, readout of %s, %s scores", c.hold(), c.decision(),
-                c.refractory() / FRAMES_PER_SECOND, c.window() == 0 ? "the clip length" : c.window() + " frames",
+        s.append(String.format(", hold %d frames, decision %d frames, refractory %.2f s, lockout %.2f s, readout of %s, %s scores", c.hold(),
+                c.decision(), c.refractory() / FRAMES_PER_SECOND, c.lockout() / FRAMES_PER_SECOND, c.window() == 0 ? "the clip length" : c.window() + " frames",
                 c.score().name().toLowerCase(java.util.Locale.ROOT)));
         if (c.gate() != ContinuousRule.NO_GATE) s.append(String.format(", energy gate %.0f dBFS", c.gate()));
         return s.toString();

@@ -86,6 +86,8 @@ class ContinuousPositionTest {
                 }
             }
         }
+        System.out.printf("continuous: %d of %d training words found at offset 0, each at all %d offsets; windowed: %d lost at some offset%n",
+                foundAtZero, clips.size(), OFFSETS, windowedLosses);
         assertTrue(foundAtZero >= 3, "the trained model should find a few of its training words at offset 0, found " + foundAtZero);
         assertTrue(windowedLosses >= 1, "windowed sessions should lose some keyword at some offset (the boundary), lost " + windowedLosses);
         assertEquals(clips.size(), words.size());

@@ -17,9 +17,11 @@ import java.util.Collection;
  * <p>With a {@code decision} window of D &gt; 0 frames, the first candidate to complete its hold opens
  * a decision: for D more frames every candidate that completes its hold competes, and the one with
  * the highest score wins; its event carries the frame of that peak ({@link Tracker#eventFrame()}),
- * reported D frames after the decision opened. After an event no class fires for {@code refractory}
- * frames. As a word passes through the sliding readout, the readout's top class can change (a
+ * reported D frames after the decision opened. As a word passes through the sliding readout, the readout's top class can change (a
  * fragment of "seven" looks like "six"): the decision keeps the best-supported one.
+ *
+ * <p>After any event, no class fires for {@code lockout} frames: the words that a passing word's
+ * fragments look like, while it leaves the readout and then the LMU memory, are not reported.
  *
  * <p>The readout averages the last {@code window} frames' features (0: as many as the model's clip,
  * 128). A shorter window lets a short word dominate the mean sooner and leave it sooner.
@@ -34,23 +36,26 @@ import java.util.Collection;
  *                   {@link #NO_GATE} steps every frame
  * @param window     frames the sliding readout averages; 0 for the model's clip length
  * @param decision   frames a decision stays open for a better candidate; 0 emits at once
+ * @param lockout    frames after any event during which no class fires
  */
-public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate, int window, int decision)
+public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate, int window, int decision, int lockout)
         implements SpottingRule {
     /** The gate that lets every frame through. */
     public static final double NO_GATE = Double.NEGATIVE_INFINITY;
     /** A threshold that no score reaches: the class is not spotted. */
     public static final double OFF = Double.POSITIVE_INFINITY;
     /** Default threshold of every class; chosen on the bundled validation streams (README, "Continuous keyword spotting"). */
-    public static final double DEFAULT_THRESHOLD = 0.7;
-    /** Default hold: 30 frames (0.3 s); shorter holds let the passing fragments of words fire (README). */
-    public static final int DEFAULT_HOLD = 30;
+    public static final double DEFAULT_THRESHOLD = 0.95;
+    /** Default hold: 3 frames (30 ms). */
+    public static final int DEFAULT_HOLD = 3;
     /** Default refractory period: 50 frames (0.5 s). */
     public static final int DEFAULT_REFRACTORY = 50;
-    /** Default readout window: 32 frames (0.32 s). */
-    public static final int DEFAULT_WINDOW = 32;
-    /** Default decision window: 20 frames (0.2 s). */
-    public static final int DEFAULT_DECISION = 20;
+    /** Default readout window: 24 frames (0.24 s). */
+    public static final int DEFAULT_WINDOW = 24;
+    /** Default decision window: 0 (emit at once). */
+    public static final int DEFAULT_DECISION = 0;
+    /** Default lockout after any event: none (a lockout drops the right word when a wrong one fires first; README). */
+    public static final int DEFAULT_LOCKOUT = 0;
 
     /** How a frame's logits become per-class scores. */
     public enum Score {
@@ -88,36 +93,42 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         if (Double.isNaN(gate) || gate > 0) throw new IllegalArgumentException("the gate must be a level in dBFS (0 or below), got " + gate);
         if (window < 0) throw new IllegalArgumentException("the readout window must not be negative, got " + window);
         if (decision < 0) throw new IllegalArgumentException("the decision window must not be negative, got " + decision);
+        if (lockout < 0) throw new IllegalArgumentException("the lockout must not be negative, got " + lockout);
     }
 
     /** Without an energy gate, with the model's clip length as readout window, emitting at once. */
     public ContinuousRule(double[] thresholds, int hold, int refractory, Score score) {
-        this(thresholds, hold, refractory, score, NO_GATE, 0, 0);
+        this(thresholds, hold, refractory, score, NO_GATE, 0, 0, 0);
     }
 
     /** This rule with the energy gate at {@code dbfs} ({@link #NO_GATE} for none). */
     public ContinuousRule withGate(double dbfs) {
-        return new ContinuousRule(thresholds, hold, refractory, score, dbfs, window, decision);
+        return new ContinuousRule(thresholds, hold, refractory, score, dbfs, window, decision, lockout);
     }
 
     /** This rule with a readout of the last {@code frames} frames (0: the model's clip length). */
     public ContinuousRule withWindow(int frames) {
-        return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision);
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision, lockout);
     }
 
     /** This rule with {@code hold} frames of hold. */
     public ContinuousRule withHold(int frames) {
-        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision);
+        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision, lockout);
     }
 
     /** This rule with decisions open for {@code frames} frames. */
     public ContinuousRule withDecision(int frames) {
-        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames);
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames, lockout);
+    }
+
+    /** This rule with a lockout of {@code frames} frames after any event. */
+    public ContinuousRule withLockout(int frames) {
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, decision, frames);
     }
 
     /** This rule with a refractory period of {@code frames} frames. */
     public ContinuousRule withRefractory(int frames) {
-        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision);
+        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision, lockout);
     }
 
     /** Every one of {@code classes} classes spotted at {@code threshold}. */
@@ -129,7 +140,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
 
     /** The defaults for a model of {@code classes} classes scored by {@code score}. */
     public static ContinuousRule defaults(int classes, Score score) {
-        return of(classes, DEFAULT_THRESHOLD, DEFAULT_HOLD, DEFAULT_REFRACTORY, score).withWindow(DEFAULT_WINDOW).withDecision(DEFAULT_DECISION);
+        return of(classes, DEFAULT_THRESHOLD, DEFAULT_HOLD, DEFAULT_REFRACTORY, score).withWindow(DEFAULT_WINDOW).withDecision(DEFAULT_DECISION)
+                .withLockout(DEFAULT_LOCKOUT);
     }
 
     /** The thresholds (a copy). */
@@ -152,14 +164,14 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public ContinuousRule withThreshold(double threshold) {
         double[] t = thresholds.clone();
         for (int c = 0; c < t.length; c++) if (t[c] <= 1) t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
     }
 
     /** This rule with class {@code c} at {@code threshold}. */
     public ContinuousRule withThreshold(int c, double threshold) {
         double[] t = thresholds.clone();
         t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
     }
 
     /** This rule spotting only the classes in {@code spotted}; the others are switched off. */
@@ -170,24 +182,25 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             if (c < 0 || c >= t.length) throw new IllegalArgumentException("class " + c + " is not one of the " + t.length + " classes");
             t[c] = thresholds[c] <= 1 ? thresholds[c] : DEFAULT_THRESHOLD;
         }
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ContinuousRule r && Arrays.equals(thresholds, r.thresholds) && hold == r.hold && refractory == r.refractory
-                && score == r.score && Double.compare(gate, r.gate) == 0 && window == r.window && decision == r.decision;
+                && score == r.score && Double.compare(gate, r.gate) == 0 && window == r.window && decision == r.decision
+                && lockout == r.lockout;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(thresholds) * 31 + java.util.Objects.hash(hold, refractory, score, gate, window, decision);
+        return Arrays.hashCode(thresholds) * 31 + java.util.Objects.hash(hold, refractory, score, gate, window, decision, lockout);
     }
 
     @Override
     public String toString() {
         return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + ", window=" + window
-                + ", decision=" + decision + "]";
+                + ", decision=" + decision + ", lockout=" + lockout + "]";
     }
 
     /** A fresh tracker for one stream. */
@@ -254,7 +267,7 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
             run = best < 0 ? 0 : best == candidate ? run + 1 : 1;
             candidate = best;
             boolean ready = best >= 0 && run >= rule.hold && armed[best] && frame - lastEvent[best] >= rule.refractory
-                    && (rule.decision == 0 || frame - lastAny >= rule.refractory);
+                    && frame - lastAny >= rule.lockout;
             if (ready && (pending < 0 || scores[best] > pendingScore)) {
                 if (pending < 0) decideAt = frame + rule.decision;
                 pending = best;
