@@ -167,6 +167,7 @@ final class EvalCommand implements Callable<Integer> {
         Match m = StreamEval.match(recordings, rule, names);
         List<OperatingPoint> sweep = StreamEval.sweep(recordings, rule, names);
         StreamEval.print(o, m, sweep);
+        if (rule.gate() != ContinuousRule.NO_GATE) o.println(StreamEval.gateLine(recordings, rule.gate()));
         StreamEval.write(out, model.arch(), recordings, rule, names, m, sweep);
         o.println("written: " + out.resolve("det.csv") + ", " + out.resolve("det.png") + ", " + out.resolve("keywords.csv") + ", "
                 + out.resolve("timeline.png"));

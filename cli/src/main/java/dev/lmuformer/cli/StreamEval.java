@@ -140,6 +140,18 @@ final class StreamEval {
         return lines;
     }
 
+    /** How many frames an energy gate at {@code gate} dBFS kept from the model. */
+    static String gateLine(List<Recording> recordings, double gate) {
+        long total = 0, stepped = 0;
+        dev.lmuformer.audio.Fbank fbank = dev.lmuformer.audio.Fbank.forRate(KeywordSession.SAMPLE_RATE);
+        for (Recording r : recordings) {
+            total += fbank.numFrames(r.audio().length);
+            stepped += r.trace().frames();
+        }
+        return String.format("energy gate %.0f dBFS: %d of %d frames (%.1f %%) skipped the model step", gate, total - stepped, total,
+                100.0 * (total - stepped) / total);
+    }
+
     /** The per-keyword table as Markdown rows. */
     static List<String> wordTable(Match m) {
         List<String> rows = new ArrayList<>();

@@ -261,8 +261,10 @@ class ContinuousRuleTest {
         ContinuousRule fine = new ContinuousRule(new double[] {1e-9, OFF}, 1, 0, Score.SIGMOID);
         assertEquals(2, fine.classes());
         ContinuousRule d = ContinuousRule.defaults(4, Score.SOFTMAX);
-        assertArrayEquals(new double[] {0.7, 0.7, 0.7, 0.7}, d.thresholds());
-        assertEquals(List.of(ContinuousRule.DEFAULT_HOLD, ContinuousRule.DEFAULT_REFRACTORY), List.of(d.hold(), d.refractory()));
+        double t = ContinuousRule.DEFAULT_THRESHOLD;
+        assertArrayEquals(new double[] {t, t, t, t}, d.thresholds());
+        assertEquals(List.of(ContinuousRule.DEFAULT_HOLD, ContinuousRule.DEFAULT_REFRACTORY, ContinuousRule.DEFAULT_WINDOW, ContinuousRule.DEFAULT_DECISION,
+                ContinuousRule.DEFAULT_LOCKOUT), List.of(d.hold(), d.refractory(), d.window(), d.decision(), d.lockout()));
     }
 
     @Test
@@ -285,5 +287,37 @@ class ContinuousRuleTest {
         assertEquals(0.6, a.threshold(1), "thresholds() returns a copy");
         assertEquals(b, a);
         assertTrue(a.toString().contains("[0.5, 0.6]"), a.toString());
+    }
+
+    @Test
+    void aDecisionWindowKeepsTheBestScoringClassAndReportsItsPeak() {
+        ContinuousRule rule = ContinuousRule.of(3, 0.5, 1, 0, Score.SOFTMAX).withDecision(4);
+        double[][] s = rows(20, 3, 0.1);
+        s[5][1] = 0.6;  // opens the decision (closes on frame 9)
+        s[7][2] = 0.9;  // the better candidate
+        s[8][1] = 0.7;
+        s[12][2] = 0.8; // after the decision
+        ContinuousRule.Tracker tracker = rule.tracker();
+        List<String> got = new ArrayList<>();
+        for (int t = 0; t < s.length; t++) {
+            int c = tracker.offerScores(s[t], t);
+            if (c >= 0) got.add(t + ":" + c + "@" + tracker.eventFrame() + "=" + tracker.eventScore());
+        }
+        assertEquals(List.of("9:2@7=0.9", "16:2@12=0.8"), got, "class 1 lost the decision; class 2 re-armed fires again on its own");
+        assertEquals(List.of("5:1", "7:2", "8:1", "12:2"), events(rule.withDecision(0), s), "without a decision window every candidate fires");
+    }
+
+    @Test
+    void aLockoutSilencesEveryClassAfterAnEvent() {
+        ContinuousRule rule = ContinuousRule.of(2, 0.5, 1, 0, Score.SOFTMAX).withLockout(5);
+        double[][] s = rows(12, 2, 0.1);
+        s[1][0] = 0.9;
+        s[3][1] = 0.9; // within 5 frames of the event on frame 1
+        s[6][1] = 0.9; // frame 6 is 5 frames later: fires
+        assertEquals(List.of("1:0", "6:1"), events(rule, s));
+        assertEquals(List.of("1:0", "3:1", "6:1"), events(rule.withLockout(0), s));
+        assertThrows(IllegalArgumentException.class, () -> rule.withLockout(-1));
+        assertThrows(IllegalArgumentException.class, () -> rule.withDecision(-1));
+        assertThrows(IllegalArgumentException.class, () -> rule.withWindow(-1));
     }
 }

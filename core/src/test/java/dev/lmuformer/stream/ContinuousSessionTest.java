@@ -77,7 +77,7 @@ class ContinuousSessionTest {
 
     /** A rule that a random model fires now and then: every class at the median of the frames' best scores, hold 3, refractory 20. */
     private static ContinuousRule busyRule(StreamingModel model, float[] audio, Score score) {
-        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, audio, ContinuousRule.defaults(CLASSES, score));
+        ReadoutTrace trace = ReadoutTrace.continuous(model, INPUT, audio, ContinuousRule.of(CLASSES, 0.5, 3, 20, score));
         double[] top = new double[trace.frames()];
         for (int t = 0; t < top.length; t++) {
             top[t] = Double.NEGATIVE_INFINITY;
@@ -87,8 +87,9 @@ class ContinuousSessionTest {
         return ContinuousRule.of(CLASSES, top[top.length / 2], 3, 20, score);
     }
 
+    /** The default rule with a readout of the clip's length, N frames. */
     private static ContinuousRule quietRule() {
-        return ContinuousRule.defaults(CLASSES, Score.SOFTMAX);
+        return ContinuousRule.defaults(CLASSES, Score.SOFTMAX).withWindow(0);
     }
 
     /** The model input of the whole recording: every fbank frame normalised, nothing cut or padded, {@code [1, T, F]}. */
@@ -132,13 +133,15 @@ class ContinuousSessionTest {
         assertTrue(continuous.decisions.isEmpty(), "a continuous session makes no window decisions");
     }
 
-    @Test
-    void everyFrameIsTheHeadOnTheMeanOfTheLastNFramesOfTheParallelModel() {
+    @ParameterizedTest
+    @ValueSource(ints = {0, ContinuousRule.DEFAULT_WINDOW})
+    void everyFrameIsTheHeadOnTheMeanOfTheLastNFramesOfTheParallelModel(int window) {
         float[] w = noisyAudio(RATE * 7 / 2, 3);
         float[][] mel = Fbank.forRate(RATE).compute(w);
         int frames = mel.length;
+        int n = window == 0 ? N : window;
         assertTrue(frames > 2 * N);
-        Recorder r = stream(LMU_STREAM, w, 160, quietRule());
+        Recorder r = stream(LMU_STREAM, w, 160, quietRule().withWindow(window));
         assertEquals(frames, r.logits.size(), "one output per frame, the last ones from finish()");
 
         LMU.forward(wholeInput(mel), 1, frames, false);
@@ -150,7 +153,7 @@ class ContinuousSessionTest {
         float[] expected = new float[frames * CLASSES];
         double[] mean = new double[c];
         for (int t = 0; t < frames; t++) {
-            int from = Math.max(0, t - N + 1);
+            int from = Math.max(0, t - n + 1);
             Arrays.fill(mean, 0);
             for (int s = from; s <= t; s++) for (int j = 0; j < c; j++) mean[j] += features[s * c + j];
             for (int k = 0; k < CLASSES; k++) {
