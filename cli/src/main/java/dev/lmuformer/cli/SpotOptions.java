@@ -19,8 +19,10 @@ final class SpotOptions {
             + "instead of continuous spotting.")
     boolean windowed;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "Score a keyword must reach (default " + ContinuousRule.DEFAULT_THRESHOLD
-            + "; windowed: softmax probability of the early decision, default " + EarlyDecision.DEFAULT_THRESHOLD + ").")
+    @Option(names = "--threshold", paramLabel = "T", description = "Score a keyword must reach (default: the checkpoint's '"
+            + ContinuousRule.THRESHOLD_METADATA + "' metadata, else " + ContinuousRule.DEFAULT_THRESHOLD + " for softmax and "
+            + ContinuousRule.DEFAULT_SIGMOID_THRESHOLD + " for sigmoid scores; windowed: softmax probability of the early decision, default "
+            + EarlyDecision.DEFAULT_THRESHOLD + ").")
     Double threshold;
 
     @Option(names = "--hold", paramLabel = "K", description = "Consecutive frames the score must hold the threshold (default "
@@ -49,6 +51,11 @@ final class SpotOptions {
             + "(default " + ContinuousRule.DEFAULT_LOCKOUT / 100.0 + ").")
     Double lockout;
 
+    @Option(names = "--speech-margin", paramLabel = "DB", description = "Continuous: emit only when a frame of the last 0.5 s stood DB above "
+            + "the noise floor (the quietest frame of the last 3 s); 0 = always (default: the checkpoint's '" + ContinuousRule.SPEECH_MARGIN_METADATA
+            + "' metadata, else " + ContinuousRule.DEFAULT_SPEECH_MARGIN + ").")
+    Double speechMargin;
+
     @Option(names = "--gate", paramLabel = "DBFS", description = "Energy gate: frames whose RMS is below this level (dBFS, e.g. -50) skip the "
             + "model step (default: none).")
     Double gate;
@@ -66,7 +73,7 @@ final class SpotOptions {
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (windowed) {
             if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null || window != null || decision != null
-                    || lockout != null) {
+                    || lockout != null || speechMargin != null) {
                 throw new IllegalArgumentException("--keywords, --keyword-threshold, --score, --gate, --window and --decision are for continuous "
                         + "spotting, not --windowed");
             }
@@ -87,15 +94,18 @@ final class SpotOptions {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
-        ContinuousRule rule = ContinuousRule.of(names.size(), threshold == null ? ContinuousRule.DEFAULT_THRESHOLD : threshold,
-                hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), score(metadata));
+        ContinuousRule.Score scores = score(metadata);
+        ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : chosenThreshold(metadata, scores),
+                hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), scores);
         int frames = window == null ? ContinuousRule.DEFAULT_WINDOW : window;
         if (frames < 0) throw new IllegalArgumentException("--window must be 0 or more frames, got " + frames);
         int open = decision == null ? ContinuousRule.DEFAULT_DECISION : decision;
         if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);
         double lock = lockout == null ? ContinuousRule.DEFAULT_LOCKOUT / FRAMES_PER_SECOND : lockout;
         if (!(lock >= 0) || Double.isInfinite(lock)) throw new IllegalArgumentException("--lockout must be 0 or more seconds, got " + lock);
-        rule = rule.withWindow(frames).withDecision(open).withLockout((int) Math.round(lock * FRAMES_PER_SECOND));
+        double margin = speechMargin != null ? speechMargin : stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN);
+        if (!(margin >= 0) || Double.isInfinite(margin)) throw new IllegalArgumentException("--speech-margin must be 0 or more dB, got " + margin);
+        rule = rule.withWindow(frames).withDecision(open).withLockout((int) Math.round(lock * FRAMES_PER_SECOND)).withSpeechMargin(margin);
         if (gate != null) {
             if (!(gate <= 0)) throw new IllegalArgumentException("--gate must be a level in dBFS, 0 or below, got " + gate);
             rule = rule.withGate(gate);
@@ -122,6 +132,31 @@ final class SpotOptions {
             case "softmax" -> ContinuousRule.Score.SOFTMAX;
             default -> throw new IllegalArgumentException("--score must be sigmoid or softmax, got '" + score + "'");
         };
+    }
+
+    /** A number stored in the checkpoint's metadata under {@code key}, else {@code otherwise}. */
+    private static double stored(Map<String, String> metadata, String key, double otherwise) {
+        String v = metadata.get(key);
+        if (v == null) return otherwise;
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the checkpoint's " + key + " metadata is not a number: '" + v + "'");
+        }
+    }
+
+    /** The threshold chosen for a checkpoint (its metadata), else the default of its scores. */
+    static double chosenThreshold(Map<String, String> metadata, ContinuousRule.Score scores) {
+        String stored = metadata.get(ContinuousRule.THRESHOLD_METADATA);
+        if (stored == null) return ContinuousRule.defaultThreshold(scores);
+        try {
+            double t = Double.parseDouble(stored);
+            if (t > 0 && t <= 1) return t;
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("the checkpoint's " + ContinuousRule.THRESHOLD_METADATA + " metadata is not a threshold in (0, 1]: '"
+                + stored + "'");
     }
 
     /** Softmax for a checkpoint trained with cross-entropy (its {@code loss} metadata), else sigmoid (BCE, the reference recipe). */
@@ -158,7 +193,7 @@ final class SpotOptions {
         boolean uniform = true;
         for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1 && c.threshold(i) != common) uniform = false;
         if (uniform) {
-            s.append(String.format(", threshold %.2f", common));
+            s.append(", threshold ").append(common);
         } else {
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < c.classes(); i++) if (c.threshold(i) <= 1) parts.add(String.format("%s %.2f", names.get(i), c.threshold(i)));
@@ -167,6 +202,7 @@ final class SpotOptions {
         s.append(String.format(", hold %d frames, decision %d frames, refractory %.2f s, lockout %.2f s, readout of %s, %s scores", c.hold(),
                 c.decision(), c.refractory() / FRAMES_PER_SECOND, c.lockout() / FRAMES_PER_SECOND, c.window() == 0 ? "the clip length" : c.window() + " frames",
                 c.score().name().toLowerCase(java.util.Locale.ROOT)));
+        if (c.speechMargin() > 0) s.append(String.format(", speech %.0f dB above the floor", c.speechMargin()));
         if (c.gate() != ContinuousRule.NO_GATE) s.append(String.format(", energy gate %.0f dBFS", c.gate()));
         return s.toString();
     }

@@ -38,9 +38,9 @@ import java.util.stream.Stream;
  * ({@link EventMatcher}), and a threshold sweep from those traces.
  */
 final class StreamEval {
-    /** The thresholds of a sweep: 0.05 … 0.95, then finer up to 0.999. */
+    /** The thresholds of a sweep: 0.05 … 0.95, then finer up to 0.9999 (sigmoid scores saturate). */
     static final double[] SWEEP = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-            0.925, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999};
+            0.925, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999};
 
     /** How the frames are read out: one never-reset state with a sliding readout, or {@code states} staggered windowed states. */
     record Readout(int states) {

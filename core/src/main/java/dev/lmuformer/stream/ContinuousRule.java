@@ -37,15 +37,31 @@ import java.util.Collection;
  * @param window     frames the sliding readout averages; 0 for the model's clip length
  * @param decision   frames a decision stays open for a better candidate; 0 emits at once
  * @param lockout    frames after any event during which no class fires
+ * @param speechMargin dB above the noise floor (the quietest frame of the last {@link #FLOOR_FRAMES})
+ *                   that a frame of the last {@link #SPEECH_FRAMES} must reach for any event; 0 for
+ *                   no such condition (see {@link SpeechPresence})
  */
-public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate, int window, int decision, int lockout)
-        implements SpottingRule {
+public record ContinuousRule(double[] thresholds, int hold, int refractory, Score score, double gate, int window, int decision, int lockout,
+                             double speechMargin) implements SpottingRule {
+    /** Frames over which the noise floor is the quietest frame: 3 s. */
+    public static final int FLOOR_FRAMES = 300;
+    /** Frames in which speech must have been for an event: 0.5 s. */
+    public static final int SPEECH_FRAMES = 50;
     /** The gate that lets every frame through. */
     public static final double NO_GATE = Double.NEGATIVE_INFINITY;
     /** A threshold that no score reaches: the class is not spotted. */
     public static final double OFF = Double.POSITIVE_INFINITY;
-    /** Default threshold of every class; chosen on the bundled validation streams (README, "Continuous keyword spotting"). */
+    /**
+     * Default threshold of softmax scores; chosen on the bundled validation streams (README,
+     * "Continuous keyword spotting"). A checkpoint may carry its own ({@link #THRESHOLD_METADATA}).
+     */
     public static final double DEFAULT_THRESHOLD = 0.95;
+    /** Default threshold of sigmoid scores, which saturate: chosen likewise. */
+    public static final double DEFAULT_SIGMOID_THRESHOLD = 0.999;
+    /** The checkpoint metadata key of the threshold chosen for that model (written by {@code demo}). */
+    public static final String THRESHOLD_METADATA = "spot_threshold";
+    /** The checkpoint metadata key of the speech margin chosen for that model (written by {@code demo}). */
+    public static final String SPEECH_MARGIN_METADATA = "spot_speech_margin";
     /** Default hold: 3 frames (30 ms). */
     public static final int DEFAULT_HOLD = 3;
     /** Default refractory period: 50 frames (0.5 s). */
@@ -56,6 +72,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public static final int DEFAULT_DECISION = 0;
     /** Default lockout after any event: none (a lockout drops the right word when a wrong one fires first; README). */
     public static final int DEFAULT_LOCKOUT = 0;
+    /** Default speech margin: 0, no condition (chosen below once measured). */
+    public static final double DEFAULT_SPEECH_MARGIN = 0;
 
     /** How a frame's logits become per-class scores. */
     public enum Score {
@@ -94,41 +112,47 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         if (window < 0) throw new IllegalArgumentException("the readout window must not be negative, got " + window);
         if (decision < 0) throw new IllegalArgumentException("the decision window must not be negative, got " + decision);
         if (lockout < 0) throw new IllegalArgumentException("the lockout must not be negative, got " + lockout);
+        if (!(speechMargin >= 0) || Double.isInfinite(speechMargin)) throw new IllegalArgumentException("the speech margin must be 0 or more dB, got " + speechMargin);
     }
 
     /** Without an energy gate, with the model's clip length as readout window, emitting at once. */
     public ContinuousRule(double[] thresholds, int hold, int refractory, Score score) {
-        this(thresholds, hold, refractory, score, NO_GATE, 0, 0, 0);
+        this(thresholds, hold, refractory, score, NO_GATE, 0, 0, 0, 0);
     }
 
     /** This rule with the energy gate at {@code dbfs} ({@link #NO_GATE} for none). */
     public ContinuousRule withGate(double dbfs) {
-        return new ContinuousRule(thresholds, hold, refractory, score, dbfs, window, decision, lockout);
+        return new ContinuousRule(thresholds, hold, refractory, score, dbfs, window, decision, lockout, speechMargin);
     }
 
     /** This rule with a readout of the last {@code frames} frames (0: the model's clip length). */
     public ContinuousRule withWindow(int frames) {
-        return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision, lockout);
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision, lockout, speechMargin);
     }
 
     /** This rule with {@code hold} frames of hold. */
     public ContinuousRule withHold(int frames) {
-        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision, lockout);
+        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision, lockout, speechMargin);
     }
 
     /** This rule with decisions open for {@code frames} frames. */
     public ContinuousRule withDecision(int frames) {
-        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames, lockout);
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames, lockout, speechMargin);
+    }
+
+    /** This rule emitting only with speech {@code db} dB above the noise floor in the last {@link #SPEECH_FRAMES} (0: always). */
+    public ContinuousRule withSpeechMargin(double db) {
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, decision, lockout, db);
     }
 
     /** This rule with a lockout of {@code frames} frames after any event. */
     public ContinuousRule withLockout(int frames) {
-        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, decision, frames);
+        return new ContinuousRule(thresholds, hold, refractory, score, gate, window, decision, frames, speechMargin);
     }
 
     /** This rule with a refractory period of {@code frames} frames. */
     public ContinuousRule withRefractory(int frames) {
-        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision, lockout);
+        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision, lockout, speechMargin);
     }
 
     /** Every one of {@code classes} classes spotted at {@code threshold}. */
@@ -138,10 +162,15 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         return new ContinuousRule(t, hold, refractory, score);
     }
 
+    /** The default threshold of {@code score}s. */
+    public static double defaultThreshold(Score score) {
+        return score == Score.SIGMOID ? DEFAULT_SIGMOID_THRESHOLD : DEFAULT_THRESHOLD;
+    }
+
     /** The defaults for a model of {@code classes} classes scored by {@code score}. */
     public static ContinuousRule defaults(int classes, Score score) {
-        return of(classes, DEFAULT_THRESHOLD, DEFAULT_HOLD, DEFAULT_REFRACTORY, score).withWindow(DEFAULT_WINDOW).withDecision(DEFAULT_DECISION)
-                .withLockout(DEFAULT_LOCKOUT);
+        return of(classes, defaultThreshold(score), DEFAULT_HOLD, DEFAULT_REFRACTORY, score).withWindow(DEFAULT_WINDOW).withDecision(DEFAULT_DECISION)
+                .withLockout(DEFAULT_LOCKOUT).withSpeechMargin(DEFAULT_SPEECH_MARGIN);
     }
 
     /** The thresholds (a copy). */
@@ -164,14 +193,14 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public ContinuousRule withThreshold(double threshold) {
         double[] t = thresholds.clone();
         for (int c = 0; c < t.length; c++) if (t[c] <= 1) t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout, speechMargin);
     }
 
     /** This rule with class {@code c} at {@code threshold}. */
     public ContinuousRule withThreshold(int c, double threshold) {
         double[] t = thresholds.clone();
         t[c] = threshold;
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout, speechMargin);
     }
 
     /** This rule spotting only the classes in {@code spotted}; the others are switched off. */
@@ -180,27 +209,27 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         Arrays.fill(t, OFF);
         for (int c : spotted) {
             if (c < 0 || c >= t.length) throw new IllegalArgumentException("class " + c + " is not one of the " + t.length + " classes");
-            t[c] = thresholds[c] <= 1 ? thresholds[c] : DEFAULT_THRESHOLD;
+            t[c] = thresholds[c] <= 1 ? thresholds[c] : defaultThreshold(score);
         }
-        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout);
+        return new ContinuousRule(t, hold, refractory, score, gate, window, decision, lockout, speechMargin);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ContinuousRule r && Arrays.equals(thresholds, r.thresholds) && hold == r.hold && refractory == r.refractory
                 && score == r.score && Double.compare(gate, r.gate) == 0 && window == r.window && decision == r.decision
-                && lockout == r.lockout;
+                && lockout == r.lockout && Double.compare(speechMargin, r.speechMargin) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(thresholds) * 31 + java.util.Objects.hash(hold, refractory, score, gate, window, decision, lockout);
+        return Arrays.hashCode(thresholds) * 31 + java.util.Objects.hash(hold, refractory, score, gate, window, decision, lockout, speechMargin);
     }
 
     @Override
     public String toString() {
         return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + ", window=" + window
-                + ", decision=" + decision + ", lockout=" + lockout + "]";
+                + ", decision=" + decision + ", lockout=" + lockout + ", speechMargin=" + speechMargin + "]";
     }
 
     /** A fresh tracker for one stream. */
@@ -239,8 +268,13 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
          * @return the class of the keyword emitted on this frame, else -1
          */
         public int offer(float[] logits, int off, long frame) {
+            return offer(logits, off, frame, true);
+        }
+
+        /** As {@link #offer(float[], int, long)}; without {@code speech} (see {@link #speechMargin()}) nothing fires on this frame. */
+        public int offer(float[] logits, int off, long frame, boolean speech) {
             rule.score.of(logits, off, scores);
-            return decide(frame);
+            return decide(frame, speech);
         }
 
         /**
@@ -250,15 +284,20 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
          * @return the class of the keyword emitted on this frame, else -1
          */
         public int offerScores(double[] frameScores, long frame) {
-            System.arraycopy(frameScores, 0, scores, 0, scores.length);
-            return decide(frame);
+            return offerScores(frameScores, frame, true);
         }
 
-        private int decide(long frame) {
+        /** As {@link #offerScores(double[], long)}; without {@code speech} nothing fires on this frame. */
+        public int offerScores(double[] frameScores, long frame, boolean speech) {
+            System.arraycopy(frameScores, 0, scores, 0, scores.length);
+            return decide(frame, speech);
+        }
+
+        private int decide(long frame, boolean speech) {
             int n = scores.length;
             int best = -1;
             for (int c = 0; c < n; c++) {
-                if (!(scores[c] >= rule.thresholds[c])) {
+                if (!speech || !(scores[c] >= rule.thresholds[c])) {
                     armed[c] = true; // NaN re-arms too: it is not a keyword
                 } else if (best < 0 || scores[c] > scores[best]) {
                     best = c;

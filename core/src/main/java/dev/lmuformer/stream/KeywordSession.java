@@ -143,6 +143,8 @@ public final class KeywordSession {
     private long windowPushed;  // frames of the current window given to the model
     private long windowEmitted; // outputs of the current window so far
     private final double gateSum;   // continuous: a frame whose first 320 samples' Σx² is below this is gated; -1 = no gate
+    private final SpeechPresence speech; // continuous with a speech margin, else null
+    private final boolean measure;  // frame energies are needed (gate or speech margin)
     private final double[] hopEnergy = new double[4]; // Σx² of the last 10 ms hops, by hop index mod 4
     private double hopSum;          // Σx² of the hop being filled
     private long hopSamples;        // samples summed into hops so far
@@ -179,13 +181,16 @@ public final class KeywordSession {
             this.spotter = c.tracker();
             double level = Math.pow(10, c.gate() / 20);
             gateSum = c.gate() == ContinuousRule.NO_GATE ? -1 : level * level * GATE_SAMPLES;
+            speech = c.speechMargin() > 0 ? new SpeechPresence(ContinuousRule.FLOOR_FRAMES, ContinuousRule.SPEECH_FRAMES, c.speechMargin()) : null;
         } else {
             readoutFrames = input.frames();
             this.model = model.open();
             this.tracker = ((EarlyDecision) rule).tracker();
             this.spotter = null;
             gateSum = -1;
+            speech = null;
         }
+        measure = gateSum >= 0 || speech != null;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.classes = model.numClasses();
         this.lookAhead = model.lookAhead();
@@ -222,7 +227,7 @@ public final class KeywordSession {
      * each hop's Σx² summed first, so that when frame t comes out (with hop t + 2) hops t and t + 1 are known.
      */
     private void toFeatures(float[] s, int off, int len) {
-        if (gateSum < 0) {
+        if (!measure) {
             features.push(s, off, len);
             return;
         }
@@ -238,6 +243,14 @@ public final class KeywordSession {
             off += n;
             len -= n;
         }
+    }
+
+    /**
+     * Whether the stream has just carried speech (continuous mode with a speech margin: see
+     * {@link SpeechPresence}; always true without one): events wait for it.
+     */
+    public boolean speechPresent() {
+        return speech == null || speech.present();
     }
 
     /** Frames the energy gate skipped so far (continuous mode with a gate). */
@@ -293,6 +306,7 @@ public final class KeywordSession {
         model.reset();
         if (continuous()) spotter.reset(); else tracker.reset();
         Arrays.fill(hopEnergy, 0);
+        if (speech != null) speech.clear();
         hopSum = 0;
         hopSamples = 0;
         framesSeen = 0;
@@ -334,7 +348,9 @@ public final class KeywordSession {
 
     private void onFeatures(float[] mel) {
         long t = framesSeen++;
-        if (gateSum >= 0 && hopEnergy[(int) (t & 3)] + hopEnergy[(int) ((t + 1) & 3)] < gateSum) {
+        double energy = measure ? hopEnergy[(int) (t & 3)] + hopEnergy[(int) ((t + 1) & 3)] : 0;
+        if (speech != null) speech.add(10 * Math.log10(energy / GATE_SAMPLES + 1e-12));
+        if (gateSum >= 0 && energy < gateSum) {
             gated++;
             return;
         }
@@ -406,7 +422,7 @@ public final class KeywordSession {
         double at = seconds(t);
         listener.onFrame(t, at, logits);
         if (continuous()) {
-            int label = spotter.offer(logits, 0, t);
+            int label = spotter.offer(logits, 0, t, speechPresent());
             if (label >= 0) {
                 long f = spotter.eventFrame();
                 listener.onKeyword(new Keyword(f, seconds(f), label, spotter.eventScore(), (double) features.samples() / SAMPLE_RATE));

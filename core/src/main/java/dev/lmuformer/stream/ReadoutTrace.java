@@ -18,12 +18,14 @@ import java.util.List;
 public final class ReadoutTrace {
     private final double[] scores; // (rows, classes)
     private final long[] frameOf;  // (rows) the stream frame of each row: all frames, or those an energy gate let through
+    private final boolean[] speech; // (rows) whether the session had just carried speech (always, without a speech margin)
     private final int classes;
     private final int frames;
     private final double lookAheadSeconds;
 
-    private ReadoutTrace(double[] scores, long[] frameOf, int classes, double lookAheadSeconds) {
+    private ReadoutTrace(double[] scores, long[] frameOf, boolean[] speech, int classes, double lookAheadSeconds) {
         this.scores = scores;
+        this.speech = speech;
         this.frameOf = frameOf;
         this.classes = classes;
         this.frames = frameOf.length;
@@ -33,28 +35,34 @@ public final class ReadoutTrace {
     /**
      * The scores a continuous {@link KeywordSession} over {@code model} with {@code rule} sees for
      * {@code audio} (16 kHz), in frame order, the last frames flushed at the end. They depend on the
-     * rule's score, readout window and gate only: rules that differ in thresholds, hold, refractory
-     * period or decision window replay on them ({@link #events}). Frames the gate skips get no scores.
+     * rule's score, readout window, gate and speech margin only: rules that differ in thresholds,
+     * hold, refractory period, decision window or lockout replay on them ({@link #events}). Frames the
+     * gate skips get no scores.
      */
     public static ReadoutTrace continuous(StreamingModel model, ModelInput input, float[] audio, ContinuousRule rule) {
         int k = model.numClasses();
         ContinuousRule.Score score = rule.score();
         List<double[]> rows = new ArrayList<>();
         List<Long> frameNumbers = new ArrayList<>();
-        KeywordSession session = new KeywordSession(model, input, rule, new KeywordSession.Listener() {
+        List<Boolean> present = new ArrayList<>();
+        KeywordSession[] self = new KeywordSession[1];
+        KeywordSession session = self[0] = new KeywordSession(model, input, rule, new KeywordSession.Listener() {
             @Override
             public void onFrame(long frame, double seconds, float[] logits) {
                 double[] s = new double[k];
                 score.of(logits, 0, s);
                 rows.add(s);
                 frameNumbers.add(frame);
+                present.add(self[0].speechPresent());
             }
         });
         session.push(audio, 0, audio.length);
         session.finish();
         double[] all = new double[rows.size() * k];
         for (int t = 0; t < rows.size(); t++) System.arraycopy(rows.get(t), 0, all, t * k, k);
-        return new ReadoutTrace(all, frameNumbers.stream().mapToLong(Long::longValue).toArray(), k, session.lookAheadSeconds());
+        boolean[] speech = new boolean[present.size()];
+        for (int r = 0; r < speech.length; r++) speech[r] = present.get(r);
+        return new ReadoutTrace(all, frameNumbers.stream().mapToLong(Long::longValue).toArray(), speech, k, session.lookAheadSeconds());
     }
 
     /**
@@ -106,7 +114,9 @@ public final class ReadoutTrace {
                 }
             }
         }
-        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), k, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
+        boolean[] speech = new boolean[total];
+        java.util.Arrays.fill(speech, true);
+        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
     }
 
     /** Rows traced: one per frame the model read out. */
@@ -145,7 +155,7 @@ public final class ReadoutTrace {
         List<KeywordSession.Keyword> out = new ArrayList<>();
         for (int t = 0; t < frames; t++) {
             System.arraycopy(scores, t * classes, row, 0, classes);
-            int c = tracker.offerScores(row, frameOf[t]);
+            int c = tracker.offerScores(row, frameOf[t], speech[t]);
             if (c >= 0) {
                 long f = tracker.eventFrame();
                 out.add(new KeywordSession.Keyword(f, seconds(f), c, tracker.eventScore(), seconds(frameOf[t]) + lookAheadSeconds));

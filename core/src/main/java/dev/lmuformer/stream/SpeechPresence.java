@@ -1,0 +1,90 @@
+package dev.lmuformer.stream;
+
+/**
+ * Whether a stream has just carried speech: some frame of the last {@code recent} frames is at
+ * least {@code margin} dB louder than the noise floor, the quietest frame of the last
+ * {@code floor} frames. A keyword is spoken, so a continuous session with a speech margin
+ * ({@link ContinuousRule#speechMargin()}) emits nothing while there is none: the sliding readout
+ * keeps the trace of a word in the LMU memory for θ frames after it, and that trace, read out of
+ * pure noise, can look like another word. O(1) per frame: a sliding minimum and maximum kept in
+ * monotonic queues over rings; nothing is allocated after construction.
+ */
+final class SpeechPresence {
+    private final int floor;
+    private final int recent;
+    private final double margin;
+    private final SlidingExtreme quietest;
+    private final SlidingExtreme loudest;
+    private long frames;
+
+    SpeechPresence(int floor, int recent, double margin) {
+        if (floor < 1 || recent < 1 || recent > floor) throw new IllegalArgumentException("need 1 ≤ recent ≤ floor frames, got " + recent + ", " + floor);
+        this.floor = floor;
+        this.recent = recent;
+        this.margin = margin;
+        quietest = new SlidingExtreme(floor, false);
+        loudest = new SlidingExtreme(recent, true);
+    }
+
+    /** Adds the next frame's energy, in dB. */
+    void add(double db) {
+        quietest.add(frames, db);
+        loudest.add(frames, db);
+        frames++;
+    }
+
+    /** True when a recent frame stands {@code margin} dB above the floor. */
+    boolean present() {
+        return frames > 0 && loudest.value() >= quietest.value() + margin;
+    }
+
+    /** Forgets every frame. */
+    void clear() {
+        quietest.clear();
+        loudest.clear();
+        frames = 0;
+    }
+
+    /** The maximum (or minimum) of the last {@code span} values: a queue of candidates, oldest first, in a ring. */
+    private static final class SlidingExtreme {
+        private final int span;
+        private final boolean max;
+        private final long[] index;
+        private final double[] value;
+        private int head;
+        private int size;
+
+        SlidingExtreme(int span, boolean max) {
+            this.span = span;
+            this.max = max;
+            index = new long[span];
+            value = new double[span];
+        }
+
+        void add(long i, double v) {
+            // drop the candidates the new value beats: they can never be the extreme again
+            while (size > 0) {
+                double last = value[(head + size - 1) % span];
+                if (max ? last > v : last < v) break;
+                size--;
+            }
+            if (size > 0 && index[head] <= i - span) {
+                head = (head + 1) % span;
+                size--;
+            }
+            int at = (head + size) % span;
+            index[at] = i;
+            value[at] = v;
+            size++;
+        }
+
+        double value() {
+            return value[head];
+        }
+
+        void clear() {
+            head = 0;
+            size = 0;
+        }
+    }
+}
