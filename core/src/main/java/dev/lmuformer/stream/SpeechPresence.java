@@ -6,7 +6,8 @@ package dev.lmuformer.stream;
  * {@code floor} frames. A keyword is spoken, so a continuous session with a speech margin
  * ({@link ContinuousRule#speechMargin()}) emits nothing while there is none: the sliding readout
  * keeps the trace of a word in the LMU memory for θ frames after it, and that trace, read out of
- * pure noise, can look like another word. O(1) per frame: a sliding minimum and maximum kept in
+ * pure noise, can look like another word. At a stream's start the floor is the first frames
+ * themselves, so speech counts once something quieter has been heard. O(1) per frame: a sliding minimum and maximum kept in
  * monotonic queues over rings; nothing is allocated after construction.
  */
 final class SpeechPresence {

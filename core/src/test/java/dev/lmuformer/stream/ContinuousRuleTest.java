@@ -320,4 +320,15 @@ class ContinuousRuleTest {
         assertThrows(IllegalArgumentException.class, () -> rule.withDecision(-1));
         assertThrows(IllegalArgumentException.class, () -> rule.withWindow(-1));
     }
+
+    @Test
+    void withoutSpeechNothingFiresAndClassesRearm() {
+        ContinuousRule rule = ContinuousRule.of(2, 0.5, 1, 0, Score.SOFTMAX);
+        ContinuousRule.Tracker t = rule.tracker();
+        double[] high = {0.9, 0.1};
+        assertEquals(0, t.offerScores(high, 0, true));
+        assertEquals(-1, t.offerScores(high, 1, true), "still above: not re-armed");
+        assertEquals(-1, t.offerScores(high, 2, false), "no speech: nothing fires, and the class re-arms");
+        assertEquals(0, t.offerScores(high, 3, true));
+    }
 }

@@ -74,4 +74,26 @@ class EnergyGateTest {
         assertThrows(IllegalArgumentException.class, () -> RULE.withGate(3));
         assertThrows(IllegalArgumentException.class, () -> RULE.withGate(Double.NaN));
     }
+
+    @Test
+    void speechIsPresentUntilHalfASecondAfterTheSound() {
+        float[] w = loudQuietLoud();
+        List<Double> silent = new ArrayList<>();
+        List<Double> present = new ArrayList<>();
+        KeywordSession[] self = new KeywordSession[1];
+        self[0] = new KeywordSession(MODEL, SessionFixtures.INPUT, RULE.withSpeechMargin(10), new KeywordSession.Listener() {
+            @Override
+            public void onFrame(long frame, double seconds, float[] logits) {
+                (self[0].speechPresent() ? present : silent).add(seconds);
+            }
+        });
+        for (int off = 0; off < w.length; off += 160) self[0].push(w, off, Math.min(160, w.length - off));
+        self[0].finish();
+        // at the start the floor is the sound itself: nothing stands above it until the stream has been quieter
+        assertTrue(silent.stream().allMatch(t -> t < 0.2 || t > 1.4 && t < 2.1), "no speech only at the start and well inside the silence: " + silent);
+        assertTrue(silent.stream().anyMatch(t -> t > 1.6 && t < 1.9), "and there: " + silent.size());
+        assertTrue(present.stream().anyMatch(t -> t > 2.2), "speech again after it");
+        assertTrue(new KeywordSession(MODEL, SessionFixtures.INPUT, RULE, new KeywordSession.Listener() { }).speechPresent(),
+                "without a margin there is always speech");
+    }
 }
