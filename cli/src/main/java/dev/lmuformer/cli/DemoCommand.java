@@ -220,20 +220,22 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, List<OperatingPoint>> curves = new LinkedHashMap<>();
         List<String> tables = new ArrayList<>();
         double[] hours = new double[1];
+        // the streams are the same for every model: laid out once
+        List<StreamEval.Labelled> validationStreams = StreamEval.streams(dataset, Split.VALIDATION, VALIDATION_SEEDS, settings, null);
+        List<StreamEval.Labelled> testStreams = StreamEval.streams(dataset, Split.TEST, SEEDS, settings, null);
         for (TrainRun.Result r : results) {
             Checkpoint.Loaded loaded = Checkpoint.load(r.best());
             SequenceModel model = loaded.model();
             o.println("== continuous spotting (" + model.arch() + ")");
             ContinuousRule rule = ContinuousRule.defaults(model.numClasses(), SpotOptions.scoreOf(loaded.metadata()));
-            ModelInput input = EvalCommand.modelInput(loaded);
+            StreamEval.Scorer scorer = StreamEval.Scorer.of(model, EvalCommand.modelInput(loaded), StreamEval.Readout.CONTINUOUS);
             // the speech margin with the best validation recall at ≤ 2 false alarms per hour (ties: the smaller margin)
             OperatingPoint chosen = null;
             double margin = 0;
             StringBuilder tried = new StringBuilder();
             for (double db : SPEECH_MARGINS) {
                 ContinuousRule candidate = rule.withSpeechMargin(db);
-                List<StreamEval.Recording> val = StreamEval.generated(model, input, candidate, StreamEval.Readout.CONTINUOUS, dataset,
-                        Split.VALIDATION, VALIDATION_SEEDS, settings, null);
+                List<StreamEval.Recording> val = scorer.score(validationStreams, candidate);
                 OperatingPoint best = DetCurve.best(StreamEval.sweep(val, candidate, names), MAX_FALSE_ALARMS_PER_HOUR);
                 double recall = best == null ? Double.NaN : best.recall();
                 tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db,
@@ -253,8 +255,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 meta.put(ContinuousRule.SPEECH_MARGIN_METADATA, Double.toString(margin));
                 Checkpoint.save(r.best(), model, meta);
             }
-            List<StreamEval.Recording> test = StreamEval.generated(model, input, rule, StreamEval.Readout.CONTINUOUS, dataset,
-                    Split.TEST, SEEDS, settings, null);
+            List<StreamEval.Recording> test = scorer.score(testStreams, rule);
             Match m = StreamEval.match(test, rule, names);
             hours[0] = m.hours();
             List<OperatingPoint> sweep = StreamEval.sweep(test, rule, names);

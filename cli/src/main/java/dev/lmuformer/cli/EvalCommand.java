@@ -127,13 +127,13 @@ final class EvalCommand implements Callable<Integer> {
             o.println(s.id() + ": " + TrainRun.describe(Evaluator.run(model, taskBatches(task, loaded, s)).metrics()));
             return 0;
         }
-        if (recording != null) return continuous(o, loaded, null, s);
+        if (recording != null) return continuous(o, loaded, null, s, how);
         if (data == null) data = Path.of("data/keywords");
         SpeechCommands dataset = SpeechCommands.open(data);
         if (dataset.labels().size() != model.numClasses()) {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
         }
-        if (continuous) return continuous(o, loaded, dataset, s);
+        if (continuous) return continuous(o, loaded, dataset, s, how);
         Pipeline pipe = new Pipeline(Augment.NONE, modelInput(loaded), model.numClasses());
         try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
             Metrics m = Evaluator.run(model, loader).metrics();
@@ -148,20 +148,20 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** {@code --stream} (on {@code dataset}) or {@code --recording}: event-level figures at the rule, and the sweep, written to {@code --out}. */
-    private int continuous(PrintWriter o, Checkpoint.Loaded loaded, SpeechCommands dataset, Split s) {
+    private int continuous(PrintWriter o, Checkpoint.Loaded loaded, SpeechCommands dataset, Split s, StreamEval.Readout how) {
         SequenceModel model = loaded.model();
         List<String> names = StreamCommand.classNames(loaded.metadata(), model.numClasses());
         ContinuousRule rule = spot.continuous(names, loaded.metadata());
-        StreamEval.Readout how = StreamEval.Readout.parse(readout);
         ModelInput input = modelInput(loaded);
-        List<StreamEval.Recording> recordings;
+        List<StreamEval.Labelled> streams;
         if (recording != null) {
-            recordings = List.of(StreamEval.labelled(model, input, rule, how, recording, labels, names));
+            streams = List.of(StreamEval.labelled(recording, labels, names));
         } else {
             if (gaps.size() != 2) throw new IllegalArgumentException("--gaps takes MIN,MAX seconds, got " + gaps);
             StreamMix.Settings settings = new StreamMix.Settings(1, gaps.get(0), gaps.get(1), snr, distractors == null ? 0 : 0.5);
-            recordings = StreamEval.generated(model, input, rule, how, dataset, s, seeds, settings, distractors);
+            streams = StreamEval.streams(dataset, s, seeds, settings, distractors);
         }
+        List<StreamEval.Recording> recordings = StreamEval.Scorer.of(model, input, how).score(streams, rule);
         o.println((recording != null ? recording.toString() : s.id() + " streams, seeds " + seeds + String.format(", background %.0f dB below speech", snr))
                 + "; " + how + " readout, " + SpotOptions.describe(rule, names));
         Match m = StreamEval.match(recordings, rule, names);

@@ -69,30 +69,31 @@ final class SpotOptions {
      * Out-of-range values and unknown words are one-line errors naming the option.
      */
     SpottingRule rule(List<String> names, Map<String, String> metadata) {
-        if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
-        if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
         if (windowed) {
             if (!keywords.isEmpty() || !keywordThresholds.isEmpty() || score != null || gate != null || window != null || decision != null
                     || lockout != null || speechMargin != null) {
-                throw new IllegalArgumentException("--keywords, --keyword-threshold, --score, --gate, --window and --decision are for continuous "
-                        + "spotting, not --windowed");
+                throw new IllegalArgumentException("--keywords, --keyword-threshold, --score, --gate, --window, --decision, --lockout and "
+                        + "--speech-margin are for continuous spotting, not --windowed");
             }
             return earlyDecision();
         }
         return continuous(names, metadata);
     }
 
-    /** The windowed early-decision rule of {@code --threshold} and {@code --hold} (their windowed defaults). */
-    EarlyDecision earlyDecision() {
+    private void checkThresholdAndHold() {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
+    }
+
+    /** The windowed early-decision rule of {@code --threshold} and {@code --hold} (their windowed defaults). */
+    EarlyDecision earlyDecision() {
+        checkThresholdAndHold();
         return new EarlyDecision(threshold == null ? EarlyDecision.DEFAULT_THRESHOLD : threshold, hold == null ? EarlyDecision.DEFAULT_HOLD : hold);
     }
 
     /** The continuous rule, whatever {@code --windowed} says. */
     ContinuousRule continuous(List<String> names, Map<String, String> metadata) {
-        if (threshold != null && !(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
-        if (hold != null && hold < 1) throw new IllegalArgumentException("--hold must be at least 1, got " + hold);
+        checkThresholdAndHold();
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
         ContinuousRule.Score scores = score(metadata);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : chosenThreshold(metadata, scores),

@@ -75,9 +75,33 @@ final class StreamEval {
     private StreamEval() {
     }
 
+    /** A recording with its keywords, before a model scores it. */
+    record Labelled(String name, float[] audio, List<Truth> truths) {
+    }
+
+    /**
+     * How one model reads recordings out, prepared once: the streaming form packs the weights,
+     * so it is made once per model, not once per recording.
+     */
+    record Scorer(SequenceModel model, StreamingModel streaming, ModelInput input, Readout readout) {
+        static Scorer of(SequenceModel model, ModelInput input, Readout readout) {
+            return new Scorer(model, StreamingModel.of(model), input, readout);
+        }
+
+        /** Traces {@code streams} under {@code rule} (its score, readout window, gate and speech margin). */
+        List<Recording> score(List<Labelled> streams, ContinuousRule rule) {
+            List<Recording> out = new ArrayList<>();
+            for (Labelled st : streams) {
+                ReadoutTrace t = readout.states() == 0 ? ReadoutTrace.continuous(streaming, input, st.audio(), rule)
+                        : ReadoutTrace.staggered(model, streaming.lookAhead(), input, st.audio(), readout.states(), rule.score());
+                out.add(new Recording(st.name(), st.audio(), st.truths(), t));
+            }
+            return out;
+        }
+    }
+
     /** The streams of {@code split}: one per seed, every clip once at a random offset, as {@link StreamMix} lays them. */
-    static List<Recording> generated(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, SpeechCommands data,
-                                     Split split, List<Long> seeds, StreamMix.Settings settings, Path distractors) {
+    static List<Labelled> streams(SpeechCommands data, Split split, List<Long> seeds, StreamMix.Settings settings, Path distractors) {
         List<String> names = data.labels().names();
         List<StreamMix.Clip> clips = new ArrayList<>();
         for (Example e : data.examples(split)) clips.add(new StreamMix.Clip(Pipeline.load(e.file()), names.get(e.label())));
@@ -85,25 +109,19 @@ final class StreamEval {
         for (Path p : data.backgroundNoise()) noise.add(Pipeline.load(p));
         List<float[]> others = new ArrayList<>();
         if (distractors != null) for (Path p : wavs(distractors)) others.add(Pipeline.load(p));
-        List<Recording> out = new ArrayList<>();
+        List<Labelled> out = new ArrayList<>();
         for (long seed : seeds) {
             StreamMix.Mixed m = StreamMix.build(clips, noise, others, settings.withSeed(seed));
-            out.add(new Recording(split.id() + " stream seed " + seed, m.audio(), m.truths(), trace(model, input, rule, readout, m.audio())));
+            out.add(new Labelled(split.id() + " stream seed " + seed, m.audio(), m.truths()));
         }
         return out;
     }
 
     /** A user's recording (any rate, resampled) with the keywords of its label file. */
-    static Recording labelled(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, Path wav, Path labels,
-                              List<String> names) {
+    static Labelled labelled(Path wav, Path labels, List<String> names) {
         float[] audio = Resampler.toRate(WavReader.read(wav), KeywordSession.SAMPLE_RATE).samples();
         List<Truth> truths = dev.lmuformer.spot.LabelFile.read(labels, names, (double) audio.length / KeywordSession.SAMPLE_RATE);
-        return new Recording(wav.toString(), audio, truths, trace(model, input, rule, readout, audio));
-    }
-
-    private static ReadoutTrace trace(SequenceModel model, ModelInput input, ContinuousRule rule, Readout readout, float[] audio) {
-        return readout.states() == 0 ? ReadoutTrace.continuous(StreamingModel.of(model), input, audio, rule)
-                : ReadoutTrace.staggered(model, input, audio, readout.states(), rule.score());
+        return new Labelled(wav.toString(), audio, truths);
     }
 
     /** The events of {@code rule} on a recording, as detections with class names. */
@@ -222,7 +240,7 @@ final class StreamEval {
         float[] top = new float[frames];
         String[] word = new String[frames];
         for (int f = 0; f < frames; f++) {
-            times[f] = ReadoutTrace.seconds(t.frame(f));
+            times[f] = KeywordSession.frameSeconds(t.frame(f));
             int best = -1;
             for (int c = 0; c < t.classes(); c++) if (rule.threshold(c) <= 1 && (best < 0 || t.score(f, c) > t.score(f, best))) best = c;
             top[f] = best < 0 ? 0f : (float) t.score(f, best);

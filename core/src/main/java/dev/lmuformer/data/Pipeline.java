@@ -136,16 +136,17 @@ public final class Pipeline {
         SplittableRandom rng = new SplittableRandom(seed);
         Example first = pool.get(index);
         checkLabel(first);
-        boolean[] fragment = new boolean[1];
-        float[] wave = wave(first, rng, fragment);
-        if (fragment[0]) first = new Example(first.file(), Example.BACKGROUND);
+        Drawn drawn = wave(first, rng);
+        float[] wave = drawn.samples();
+        if (drawn.fragment()) first = new Example(first.file(), Example.BACKGROUND);
         Arrays.fill(y, yOff, yOff + numClasses, 0f);
         if (augment.mixup() > 0 && rng.nextDouble() < augment.mixup()) {
             Example second = pool.get(rng.nextInt(pool.size()));
             checkLabel(second);
             double lambda = Beta.sample(rng, Augment.MIXUP_ALPHA, Augment.MIXUP_ALPHA);
-            wave = Augment.mix(wave, wave(second, rng, fragment), lambda);
-            if (fragment[0]) second = new Example(second.file(), Example.BACKGROUND);
+            Drawn partner = wave(second, rng);
+            wave = Augment.mix(wave, partner.samples(), lambda);
+            if (partner.fragment()) second = new Example(second.file(), Example.BACKGROUND);
             // Same label twice: the two shares add up to 1 on that label.
             addTarget(first, (float) lambda, y, yOff);
             addTarget(second, (float) (1 - lambda), y, yOff);
@@ -164,18 +165,21 @@ public final class Pipeline {
         }
     }
 
-    /** The mean-subtracted waveform of a clip, or a fresh background crop; {@code fragment[0]} says whether it shows only a fragment of its word. */
-    private float[] wave(Example e, SplittableRandom rng, boolean[] fragment) {
-        fragment[0] = false;
-        if (context.isEmpty()) return e.background() ? background(e.file(), rng, BACKGROUND_SAMPLES) : load(e.file());
+    /** A drawn waveform, and whether it shows only a fragment of its clip's word. */
+    private record Drawn(float[] samples, boolean fragment) {
+    }
+
+    /** The mean-subtracted waveform of a clip, or a fresh background crop. */
+    private Drawn wave(Example e, SplittableRandom rng) {
+        if (context.isEmpty()) return new Drawn(e.background() ? background(e.file(), rng, BACKGROUND_SAMPLES) : load(e.file()), false);
         Fbank fbank = Fbank.forRate(Resampler.MODEL_RATE);
         int n = fbank.windowLength() + (input.frames() - 1) * fbank.frameShift(); // exactly the model's frames
-        if (e.background()) return background(e.file(), rng, n);
+        if (e.background()) return new Drawn(background(e.file(), rng, n), false);
         float[] out = background(context.get(rng.nextInt(context.size())), rng, n);
         float[] clip = load(e.file());
         int at; // where clip[0] goes in out (may be negative or past the end for a fragment)
-        if (rng.nextDouble() < FRAGMENT) {
-            fragment[0] = true;
+        boolean fragment = rng.nextDouble() < FRAGMENT;
+        if (fragment) {
             int[] sp = Waveform.speech(clip);
             if (sp == null) sp = new int[]{0, clip.length}; // a silent clip: its fragment is silence too
             int shown = (int) (rng.nextDouble() * FRAGMENT_MAX * (sp[1] - sp[0]));
@@ -185,9 +189,8 @@ public final class Pipeline {
         }
         for (int i = Math.max(0, -at); i < clip.length && at + i < n; i++) out[at + i] += clip[i];
         Waveform.subtractMean(out);
-        return out;
+        return new Drawn(out, fragment);
     }
-
 
     /**
      * {@code samples} of background: digital silence, or a crop of the
@@ -199,12 +202,8 @@ public final class Pipeline {
         float[] rec = noise.computeIfAbsent(file, Pipeline::load);
         if (rec.length == 0) throw new IllegalArgumentException(file + ": a background recording without samples");
         int start = rng.nextInt(rec.length);
-        double sq = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = rec[(start + i) % rec.length];
-            sq += (double) out[i] * out[i];
-        }
-        double rms = Math.sqrt(sq / out.length);
+        for (int i = 0; i < out.length; i++) out[i] = rec[(start + i) % rec.length];
+        double rms = Waveform.rms(out, 0, out.length);
         double level = Math.pow(10, (BACKGROUND_MIN_DB + rng.nextDouble() * (BACKGROUND_MAX_DB - BACKGROUND_MIN_DB)) / 20);
         if (rms > 0) {
             float gain = (float) (level / rms);

@@ -130,11 +130,6 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         return new ContinuousRule(thresholds, hold, refractory, score, gate, frames, decision, lockout, speechMargin);
     }
 
-    /** This rule with {@code hold} frames of hold. */
-    public ContinuousRule withHold(int frames) {
-        return new ContinuousRule(thresholds, frames, refractory, score, gate, window, decision, lockout, speechMargin);
-    }
-
     /** This rule with decisions open for {@code frames} frames. */
     public ContinuousRule withDecision(int frames) {
         return new ContinuousRule(thresholds, hold, refractory, score, gate, window, frames, lockout, speechMargin);
@@ -148,11 +143,6 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     /** This rule with a lockout of {@code frames} frames after any event. */
     public ContinuousRule withLockout(int frames) {
         return new ContinuousRule(thresholds, hold, refractory, score, gate, window, decision, frames, speechMargin);
-    }
-
-    /** This rule with a refractory period of {@code frames} frames. */
-    public ContinuousRule withRefractory(int frames) {
-        return new ContinuousRule(thresholds, hold, frames, score, gate, window, decision, lockout, speechMargin);
     }
 
     /** Every one of {@code classes} classes spotted at {@code threshold}. */

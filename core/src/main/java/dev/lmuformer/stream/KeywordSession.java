@@ -328,7 +328,13 @@ public final class KeywordSession {
 
     /** The time of frame {@code t}, in seconds from the start of the stream: the end of its 25 ms window. */
     public double seconds(long t) {
-        return (double) (t * fbank.frameShift() + fbank.windowLength()) / SAMPLE_RATE;
+        return frameSeconds(t);
+    }
+
+    /** The time of frame {@code t} of any 16 kHz stream: the end of its 25 ms window, in seconds from the start. */
+    public static double frameSeconds(long t) {
+        Fbank f = Fbank.forRate(SAMPLE_RATE);
+        return (double) (t * f.frameShift() + f.windowLength()) / SAMPLE_RATE;
     }
 
     /** Seconds of audio from one window's start to the next: {@code windowFrames()} frame shifts. */

@@ -72,9 +72,10 @@ public final class ReadoutTrace {
      * {@code [s·N/states + j·N, … + N)}, read out by {@code allSeqLogits} (windowed sessions give the
      * same to 1e-4, {@code KeywordSessionTest}). Each frame's score is, per class, the best over
      * the states whose window holds it. Frames before a state's first window are covered by the
-     * states started earlier; the stream's last window is padded as a short clip.
+     * states started earlier; the stream's last window is padded as a short clip. {@code lookAhead}
+     * is the model's streaming look-ahead in frames, for the events' {@code knownAt}.
      */
-    public static ReadoutTrace staggered(SequenceModel model, ModelInput input, float[] audio, int states, ContinuousRule.Score score) {
+    public static ReadoutTrace staggered(SequenceModel model, int lookAhead, ModelInput input, float[] audio, int states, ContinuousRule.Score score) {
         if (states < 1) throw new IllegalArgumentException("need at least one state, got " + states);
         int n = input.frames(), f = Fbank.DEFAULT_MEL_BINS, k = model.numClasses();
         float[][] mel = Fbank.forRate(KeywordSession.SAMPLE_RATE).compute(audio);
@@ -116,7 +117,7 @@ public final class ReadoutTrace {
         }
         boolean[] speech = new boolean[total];
         java.util.Arrays.fill(speech, true);
-        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k, (double) StreamingModel.of(model).lookAhead() * 160 / KeywordSession.SAMPLE_RATE);
+        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k, KeywordSession.frameSeconds(lookAhead) - KeywordSession.frameSeconds(0));
     }
 
     /** Rows traced: one per frame the model read out. */
@@ -139,10 +140,6 @@ public final class ReadoutTrace {
         return scores[t * classes + c];
     }
 
-    /** The time of frame {@code t}: the end of its 25 ms window, in seconds from the start. */
-    public static double seconds(long t) {
-        return (t * 160 + 400) / (double) KeywordSession.SAMPLE_RATE;
-    }
 
     /**
      * The keywords {@code rule} emits on these scores, as a continuous session would report them
@@ -158,7 +155,7 @@ public final class ReadoutTrace {
             int c = tracker.offerScores(row, frameOf[t], speech[t]);
             if (c >= 0) {
                 long f = tracker.eventFrame();
-                out.add(new KeywordSession.Keyword(f, seconds(f), c, tracker.eventScore(), seconds(frameOf[t]) + lookAheadSeconds));
+                out.add(new KeywordSession.Keyword(f, KeywordSession.frameSeconds(f), c, tracker.eventScore(), KeywordSession.frameSeconds(frameOf[t]) + lookAheadSeconds));
             }
         }
         return out;

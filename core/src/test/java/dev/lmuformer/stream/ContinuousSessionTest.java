@@ -267,7 +267,7 @@ class ContinuousSessionTest {
     void aStaggeredTraceOfOneStateIsTheWindowedSession(String arch, Score score) {
         float[] w = noisyAudio(RATE * 7 / 2, 6);
         Recorder windowed = stream(streaming(arch), w, 1000, EarlyDecision.DEFAULT);
-        ReadoutTrace trace = ReadoutTrace.staggered(parallel(arch), INPUT, w, 1, score);
+        ReadoutTrace trace = ReadoutTrace.staggered(parallel(arch), streaming(arch).lookAhead(), INPUT, w, 1, score);
         int frames = Fbank.forRate(RATE).compute(w).length;
         assertEquals(frames, trace.frames(), "the audio's frames, not the padding of the last window");
         assertTrue(windowed.logits.size() >= frames);
@@ -281,7 +281,7 @@ class ContinuousSessionTest {
             }
         }
         System.out.printf("%s: staggered trace of one state vs windowed session: worst score difference %.3g%n", arch, worst);
-        assertThrows(IllegalArgumentException.class, () -> ReadoutTrace.staggered(parallel(arch), INPUT, w, 0, score));
+        assertThrows(IllegalArgumentException.class, () -> ReadoutTrace.staggered(parallel(arch), 5, INPUT, w, 0, score));
     }
 
     @Test
