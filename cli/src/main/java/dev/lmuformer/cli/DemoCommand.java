@@ -60,11 +60,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     int threads;
 
     /**
-     * The demo recipe, the keyword-spotting recipe of the README: the reference's, scaled to a
+     * The demo recipe, the keyword-spotting recipe of docs/keyword-spotting.md: the reference's, scaled to a
      * 350-clip set (width 64, batch 32, milder augmentation), with background for continuous
      * spotting — a fifth of the examples cut from _background_noise_, every clip laid into 1.28 s
      * of background — with the reference's BCE, whose all-zero target on background and sigmoid
-     * scores beat cross-entropy's flat target on the bundled streams (README); the spiking model with
+     * scores beat cross-entropy's flat target on the bundled streams (docs/keyword-spotting.md); the spiking model with
      * cross-entropy, which it needs to learn this set; 300 epochs (the LMUFormer's clip accuracy on test: 43 % after 60, 67 % after 150, 69 % after 300).
      */
     private TrainConfig recipe(String model) {

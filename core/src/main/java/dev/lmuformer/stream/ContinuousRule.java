@@ -52,7 +52,7 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     /** A threshold that no score reaches: the class is not spotted. */
     public static final double OFF = Double.POSITIVE_INFINITY;
     /**
-     * Default threshold of softmax scores; chosen on the bundled validation streams (README,
+     * Default threshold of softmax scores; chosen on the bundled validation streams (docs/keyword-spotting.md,
      * "Continuous keyword spotting"). A checkpoint may carry its own ({@link #THRESHOLD_METADATA}).
      */
     public static final double DEFAULT_THRESHOLD = 0.95;
@@ -70,7 +70,7 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public static final int DEFAULT_WINDOW = 24;
     /** Default decision window: 0 (emit at once). */
     public static final int DEFAULT_DECISION = 0;
-    /** Default lockout after any event: none (a lockout drops the right word when a wrong one fires first; README). */
+    /** Default lockout after any event: none (a lockout drops the right word when a wrong one fires first; docs/keyword-spotting.md). */
     public static final int DEFAULT_LOCKOUT = 0;
     /** Default speech margin: 0, no condition (chosen below once measured). */
     public static final double DEFAULT_SPEECH_MARGIN = 0;

@@ -16,7 +16,7 @@ public record EarlyDecision(double threshold, int hold) implements SpottingRule 
     /**
      * The default rule, threshold 0.5 held for 20 frames (200 ms), measured on the bundled
      * validation split with the demo checkpoint: of the rules whose early decisions are as accurate
-     * as the full clip, it reads about the fewest frames (README, "Streaming").
+     * as the full clip, it reads about the fewest frames (docs/streaming.md).
      */
     public static final EarlyDecision DEFAULT = new EarlyDecision(DEFAULT_THRESHOLD, DEFAULT_HOLD);
 

@@ -33,7 +33,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     /**
      * A good largest group for {@link #stepAll}: measured on 2 AVX-512 cores, groups of 64 step
      * 2.3–2.9× as many streams per second as single steps, 16 or 32 come close, 128 gains nothing
-     * (README "Streaming").
+     * (docs/streaming.md).
      */
     public static final int DEFAULT_GROUP = 64;
 

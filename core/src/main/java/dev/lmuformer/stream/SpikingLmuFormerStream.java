@@ -37,7 +37,7 @@ import java.util.List;
  *
  * <p>{@code attn_ms_conv1d} does not stream and is refused: its attention {@code (q kᵀ) v} sums k
  * and v over all N frames, without a mask, so every frame's output depends on frames that have
- * not arrived; its exact output needs the whole sequence (see README, "Streaming").
+ * not arrived; its exact output needs the whole sequence (see docs/streaming.md).
  */
 public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuFormerStream.State> {
     private static final float V_TH = 1f;
