@@ -7,6 +7,7 @@ import dev.lmuformer.data.Example;
 import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
 import dev.lmuformer.data.Split;
+import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.spot.DetCurve;
 import dev.lmuformer.spot.Detection;
@@ -80,23 +81,54 @@ final class StreamEval {
     }
 
     /**
-     * How one model reads recordings out, prepared once: the streaming form packs the weights,
-     * so it is made once per model, not once per recording.
+     * How one model reads recordings out, prepared once: the streaming form packs the weights, so it
+     * is made once per model, not once per recording; and the traces of a set of streams are kept
+     * per score, readout window and gate (all a trace depends on), so that rules differing only in
+     * what {@link ReadoutTrace#events} replays (thresholds, speech margin, …) cost no model steps.
      */
-    record Scorer(SequenceModel model, StreamingModel streaming, ModelInput input, Readout readout) {
-        static Scorer of(SequenceModel model, ModelInput input, Readout readout) {
-            return new Scorer(model, StreamingModel.of(model), input, readout);
+    static final class Scorer {
+        private final SequenceModel model;
+        private final StreamingModel streaming;
+        private final ModelInput input;
+        private final Readout readout;
+        // by the streams (the list itself), then by what a trace depends on
+        private final Map<List<Labelled>, Map<List<Object>, List<Recording>>> traced = new java.util.IdentityHashMap<>();
+
+        private Scorer(SequenceModel model, ModelInput input, Readout readout) {
+            this.model = model;
+            this.streaming = StreamingModel.of(model);
+            this.input = input;
+            this.readout = readout;
         }
 
-        /** Traces {@code streams} under {@code rule} (its score, readout window, gate and speech margin). */
+        static Scorer of(SequenceModel model, ModelInput input, Readout readout) {
+            return new Scorer(model, input, readout);
+        }
+
+        /**
+         * The traces of {@code streams} under {@code rule}; continuous readouts are traced one stream per
+         * thread (a stream's trace is the same on any thread), staggered ones one after another, each
+         * batch of windows on all threads.
+         */
         List<Recording> score(List<Labelled> streams, ContinuousRule rule) {
-            List<Recording> out = new ArrayList<>();
-            for (Labelled st : streams) {
-                ReadoutTrace t = readout.states() == 0 ? ReadoutTrace.continuous(streaming, input, st.audio(), rule)
-                        : ReadoutTrace.staggered(model, streaming.lookAhead(), input, st.audio(), readout.states(), rule.score());
-                out.add(new Recording(st.name(), st.audio(), st.truths(), t));
+            Map<List<Object>, List<Recording>> ofStreams = traced.computeIfAbsent(streams, s -> new java.util.HashMap<>());
+            List<Object> key = List.of(rule.score(), rule.window(), rule.gate());
+            List<Recording> known = ofStreams.get(key);
+            if (known != null) return known;
+            Recording[] out = new Recording[streams.size()];
+            if (readout.states() == 0) {
+                Parallel.forEach(out.length, i -> out[i] = new Recording(streams.get(i).name(), streams.get(i).audio(), streams.get(i).truths(),
+                        ReadoutTrace.continuous(streaming, input, streams.get(i).audio(), rule)));
+            } else {
+                for (int i = 0; i < out.length; i++) {
+                    Labelled st = streams.get(i);
+                    out[i] = new Recording(st.name(), st.audio(), st.truths(),
+                            ReadoutTrace.staggered(model, streaming.lookAhead(), input, st.audio(), readout.states(), rule.score()));
+                }
             }
-            return out;
+            List<Recording> recordings = List.of(out);
+            ofStreams.put(key, recordings);
+            return recordings;
         }
     }
 

@@ -143,7 +143,8 @@ public final class KeywordSession {
     private long windowPushed;  // frames of the current window given to the model
     private long windowEmitted; // outputs of the current window so far
     private final double gateSum;   // continuous: a frame whose first 320 samples' Σx² is below this is gated; -1 = no gate
-    private final SpeechPresence speech; // continuous with a speech margin, else null
+    private final SpeechPresence speech; // continuous with a speech margin (or traced), else null
+    private final double speechMargin;   // continuous: the rule's speech margin; 0 for none
     private final boolean measure;  // frame energies are needed (gate or speech margin)
     private final double[] hopEnergy = new double[4]; // Σx² of the last 10 ms hops, by hop index mod 4
     private double hopSum;          // Σx² of the hop being filled
@@ -166,6 +167,11 @@ public final class KeywordSession {
 
     /** With {@code queued}, frames wait for {@link SessionGroup#tick()} instead of being stepped as they complete. */
     KeywordSession(StreamingModel model, ModelInput input, SpottingRule rule, Listener listener, boolean queued) {
+        this(model, input, rule, listener, queued, false);
+    }
+
+    /** With {@code traceSpeech}, a continuous session measures {@link #speechExcess()} even without a speech margin. */
+    KeywordSession(StreamingModel model, ModelInput input, SpottingRule rule, Listener listener, boolean queued, boolean traceSpeech) {
         if (model.inputFeatures() != Fbank.DEFAULT_MEL_BINS) {
             throw new IllegalArgumentException("the model takes " + model.inputFeatures() + " features per frame; audio gives "
                     + Fbank.DEFAULT_MEL_BINS + " mel bins");
@@ -181,7 +187,8 @@ public final class KeywordSession {
             this.spotter = c.tracker();
             double level = Math.pow(10, c.gate() / 20);
             gateSum = c.gate() == ContinuousRule.NO_GATE ? -1 : level * level * GATE_SAMPLES;
-            speech = c.speechMargin() > 0 ? new SpeechPresence(ContinuousRule.FLOOR_FRAMES, ContinuousRule.SPEECH_FRAMES, c.speechMargin()) : null;
+            speechMargin = c.speechMargin();
+            speech = speechMargin > 0 || traceSpeech ? new SpeechPresence(ContinuousRule.FLOOR_FRAMES, ContinuousRule.SPEECH_FRAMES) : null;
         } else {
             readoutFrames = input.frames();
             this.model = model.open();
@@ -189,6 +196,7 @@ public final class KeywordSession {
             this.spotter = null;
             gateSum = -1;
             speech = null;
+            speechMargin = 0;
         }
         measure = gateSum >= 0 || speech != null;
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -250,7 +258,12 @@ public final class KeywordSession {
      * {@link SpeechPresence}; always true without one): events wait for it.
      */
     public boolean speechPresent() {
-        return speech == null || speech.present();
+        return speechMargin == 0 || speech.present(speechMargin);
+    }
+
+    /** dB by which the loudest of the last {@link ContinuousRule#SPEECH_FRAMES} frames stands above the noise floor (a session that measures it). */
+    double speechExcess() {
+        return speech.excess();
     }
 
     /** Frames the energy gate skipped so far (continuous mode with a gate). */

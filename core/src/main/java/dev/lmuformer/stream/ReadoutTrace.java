@@ -18,12 +18,12 @@ import java.util.List;
 public final class ReadoutTrace {
     private final double[] scores; // (rows, classes)
     private final long[] frameOf;  // (rows) the stream frame of each row: all frames, or those an energy gate let through
-    private final boolean[] speech; // (rows) whether the session had just carried speech (always, without a speech margin)
+    private final double[] speech; // (rows) dB the loudest recent frame stood above the noise floor (SpeechPresence)
     private final int classes;
     private final int frames;
     private final double lookAheadSeconds;
 
-    private ReadoutTrace(double[] scores, long[] frameOf, boolean[] speech, int classes, double lookAheadSeconds) {
+    private ReadoutTrace(double[] scores, long[] frameOf, double[] speech, int classes, double lookAheadSeconds) {
         this.scores = scores;
         this.speech = speech;
         this.frameOf = frameOf;
@@ -35,8 +35,9 @@ public final class ReadoutTrace {
     /**
      * The scores a continuous {@link KeywordSession} over {@code model} with {@code rule} sees for
      * {@code audio} (16 kHz), in frame order, the last frames flushed at the end. They depend on the
-     * rule's score, readout window, gate and speech margin only: rules that differ in thresholds,
-     * hold, refractory period, decision window or lockout replay on them ({@link #events}). Frames the
+     * rule's score, readout window and gate only: rules that differ in thresholds,
+     * hold, refractory period, decision window, lockout or speech margin replay on them ({@link #events}):
+     * each row keeps the speech level the session measured, not the rule's verdict on it. Frames the
      * gate skips get no scores.
      */
     public static ReadoutTrace continuous(StreamingModel model, ModelInput input, float[] audio, ContinuousRule rule) {
@@ -44,7 +45,7 @@ public final class ReadoutTrace {
         ContinuousRule.Score score = rule.score();
         List<double[]> rows = new ArrayList<>();
         List<Long> frameNumbers = new ArrayList<>();
-        List<Boolean> present = new ArrayList<>();
+        List<Double> level = new ArrayList<>();
         KeywordSession[] self = new KeywordSession[1];
         KeywordSession session = self[0] = new KeywordSession(model, input, rule, new KeywordSession.Listener() {
             @Override
@@ -53,15 +54,14 @@ public final class ReadoutTrace {
                 score.of(logits, 0, s);
                 rows.add(s);
                 frameNumbers.add(frame);
-                present.add(self[0].speechPresent());
+                level.add(self[0].speechExcess());
             }
-        });
+        }, false, true);
         session.push(audio, 0, audio.length);
         session.finish();
         double[] all = new double[rows.size() * k];
         for (int t = 0; t < rows.size(); t++) System.arraycopy(rows.get(t), 0, all, t * k, k);
-        boolean[] speech = new boolean[present.size()];
-        for (int r = 0; r < speech.length; r++) speech[r] = present.get(r);
+        double[] speech = level.stream().mapToDouble(Double::doubleValue).toArray();
         return new ReadoutTrace(all, frameNumbers.stream().mapToLong(Long::longValue).toArray(), speech, k, session.lookAheadSeconds());
     }
 
@@ -115,8 +115,8 @@ public final class ReadoutTrace {
                 }
             }
         }
-        boolean[] speech = new boolean[total];
-        java.util.Arrays.fill(speech, true);
+        double[] speech = new double[total];
+        Arrays.fill(speech, Double.POSITIVE_INFINITY); // no speech condition
         return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k, KeywordSession.frameSeconds(lookAhead) - KeywordSession.frameSeconds(0));
     }
 
@@ -148,11 +148,12 @@ public final class ReadoutTrace {
     public List<KeywordSession.Keyword> events(ContinuousRule rule) {
         if (rule.classes() != classes) throw new IllegalArgumentException("the rule has " + rule.classes() + " classes, the trace " + classes);
         ContinuousRule.Tracker tracker = rule.tracker();
+        double margin = rule.speechMargin();
         double[] row = new double[classes];
         List<KeywordSession.Keyword> out = new ArrayList<>();
         for (int t = 0; t < frames; t++) {
             System.arraycopy(scores, t * classes, row, 0, classes);
-            int c = tracker.offerScores(row, frameOf[t], speech[t]);
+            int c = tracker.offerScores(row, frameOf[t], margin == 0 || speech[t] >= margin);
             if (c >= 0) {
                 long f = tracker.eventFrame();
                 out.add(new KeywordSession.Keyword(f, KeywordSession.frameSeconds(f), c, tracker.eventScore(), KeywordSession.frameSeconds(frameOf[t]) + lookAheadSeconds));

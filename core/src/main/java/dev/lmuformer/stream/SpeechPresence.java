@@ -1,9 +1,10 @@
 package dev.lmuformer.stream;
 
 /**
- * Whether a stream has just carried speech: some frame of the last {@code recent} frames is at
- * least {@code margin} dB louder than the noise floor, the quietest frame of the last
- * {@code floor} frames. A keyword is spoken, so a continuous session with a speech margin
+ * How clearly a stream has just carried speech: by how many dB the loudest frame of the last
+ * {@code recent} frames stands above the noise floor, the quietest frame of the last
+ * {@code floor} frames ({@link #excess()}); speech is present when that reaches the rule's margin.
+ * Kept as a level rather than a yes/no so that a recorded trace replays any margin. A keyword is spoken, so a continuous session with a speech margin
  * ({@link ContinuousRule#speechMargin()}) emits nothing while there is none: the sliding readout
  * keeps the trace of a word in the LMU memory for θ frames after it, and that trace, read out of
  * pure noise, can look like another word. At a stream's start the floor is the first frames
@@ -13,16 +14,14 @@ package dev.lmuformer.stream;
 final class SpeechPresence {
     private final int floor;
     private final int recent;
-    private final double margin;
     private final SlidingExtreme quietest;
     private final SlidingExtreme loudest;
     private long frames;
 
-    SpeechPresence(int floor, int recent, double margin) {
+    SpeechPresence(int floor, int recent) {
         if (floor < 1 || recent < 1 || recent > floor) throw new IllegalArgumentException("need 1 ≤ recent ≤ floor frames, got " + recent + ", " + floor);
         this.floor = floor;
         this.recent = recent;
-        this.margin = margin;
         quietest = new SlidingExtreme(floor, false);
         loudest = new SlidingExtreme(recent, true);
     }
@@ -34,9 +33,14 @@ final class SpeechPresence {
         frames++;
     }
 
+    /** dB by which the loudest recent frame stands above the floor; -∞ before any frame. */
+    double excess() {
+        return frames == 0 ? Double.NEGATIVE_INFINITY : loudest.value() - quietest.value();
+    }
+
     /** True when a recent frame stands {@code margin} dB above the floor. */
-    boolean present() {
-        return frames > 0 && loudest.value() >= quietest.value() + margin;
+    boolean present(double margin) {
+        return excess() >= margin;
     }
 
     /** Forgets every frame. */

@@ -11,6 +11,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading a threshold sweep as a DET curve. */
@@ -43,6 +44,32 @@ class DetCurveTest {
         assertNull(DetCurve.best(SWEEP, 0.1));
         OperatingPoint noKeywords = new OperatingPoint(0.9, Double.NaN, 0, 0, 0, 0, 0);
         assertSame(STRICT, DetCurve.best(List.of(noKeywords, STRICT), 1), "a point without recall counts nowhere");
+    }
+
+    @Test
+    void poissonUpperBoundsAreTheTabulatedOnes() {
+        // chi-square quantiles / 2: the exact Garwood bounds
+        assertEquals(-Math.log(0.05), DetCurve.poissonUpper(0, 0.95), 1e-9);
+        assertEquals(4.7439, DetCurve.poissonUpper(1, 0.95), 1e-4);
+        assertEquals(7.7537, DetCurve.poissonUpper(3, 0.95), 1e-4);
+        assertEquals(10.0451, DetCurve.poissonUpper(3, 0.99), 1e-4);
+        assertTrue(DetCurve.poissonUpper(2, 0.95) > DetCurve.poissonUpper(1, 0.95));
+        assertThrows(IllegalArgumentException.class, () -> DetCurve.poissonUpper(-1, 0.95));
+        assertThrows(IllegalArgumentException.class, () -> DetCurve.poissonUpper(1, 1));
+    }
+
+    @Test
+    void bestConfidentKeepsTheBudgetWithConfidence() {
+        // 2 hours at ≤ 2 per hour: 4 expected at most; 0 seen bounds the mean by 3.0, 1 seen by 4.74
+        OperatingPoint none = new OperatingPoint(0.9, 0.8, 0, 8, 0, 0, 10);
+        OperatingPoint one = new OperatingPoint(0.7, 0.85, 0.5, 8, 0, 1, 10);
+        OperatingPoint three = new OperatingPoint(0.5, 0.9, 1.5, 9, 0, 3, 10);
+        List<OperatingPoint> sweep = List.of(three, one, none);
+        assertSame(three, DetCurve.best(sweep, 2), "on average, three in two hours is within the budget");
+        assertSame(none, DetCurve.bestConfident(sweep, 2, 2, 0.95));
+        assertSame(one, DetCurve.bestConfident(sweep, 2, 2.5, 0.95), "5 allowed: one seen is within it");
+        assertNull(DetCurve.bestConfident(sweep, 2, 1, 0.95), "one hour cannot show 2 per hour with confidence");
+        assertThrows(IllegalArgumentException.class, () -> DetCurve.bestConfident(sweep, 2, 0, 0.95));
     }
 
     @Test

@@ -259,6 +259,12 @@ class ContinuousSessionTest {
         }
         ContinuousRule strict = rule.withThreshold(0.999999);
         assertEquals(stream(model, w, RATE, strict).keywords.size(), trace.events(strict).size(), "another threshold, replayed");
+        for (double db : new double[] {1, 20, 40, 200}) {
+            ContinuousRule margin = rule.withSpeechMargin(db);
+            assertEquals(stream(model, w, RATE, margin).keywords.stream().map(ContinuousSessionTest::withoutKnownAt).toList(),
+                    trace.events(margin).stream().map(ContinuousSessionTest::withoutKnownAt).toList(), "a speech margin of " + db + " dB, replayed");
+        }
+        assertEquals(List.of(), trace.events(rule.withSpeechMargin(200)), "no frame stands 200 dB above the floor");
         assertThrows(IllegalArgumentException.class, () -> trace.events(ContinuousRule.defaults(CLASSES + 1, score)));
     }
 

@@ -16,7 +16,7 @@ class SpeechPresenceTest {
     void agreesWithANaiveScanOfTheWindows() {
         int floor = 30, recent = 7;
         double margin = 10;
-        SpeechPresence p = new SpeechPresence(floor, recent, margin);
+        SpeechPresence p = new SpeechPresence(floor, recent);
         Random rnd = new Random(3);
         double[] e = new double[2000];
         for (int t = 0; t < e.length; t++) {
@@ -25,23 +25,25 @@ class SpeechPresenceTest {
             double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
             for (int s = Math.max(0, t - floor + 1); s <= t; s++) min = Math.min(min, e[s]);
             for (int s = Math.max(0, t - recent + 1); s <= t; s++) max = Math.max(max, e[s]);
-            assertEquals(max >= min + margin, p.present(), "frame " + t);
+            assertEquals(max - min, p.excess(), 1e-12, "frame " + t);
+            assertEquals(max >= min + margin, p.present(margin), "frame " + t);
         }
     }
 
     @Test
     void loudFramesMakeSpeechAndItFadesAfterTheRecentWindow() {
-        SpeechPresence p = new SpeechPresence(100, 10, 12);
+        SpeechPresence p = new SpeechPresence(100, 10);
         for (int t = 0; t < 100; t++) p.add(-60);
-        assertFalse(p.present(), "steady noise is no speech");
+        assertFalse(p.present(12), "steady noise is no speech");
         p.add(-40);
-        assertTrue(p.present());
+        assertTrue(p.present(12));
         for (int t = 0; t < 9; t++) p.add(-60);
-        assertTrue(p.present(), "still within the last 10 frames");
+        assertTrue(p.present(12), "still within the last 10 frames");
         p.add(-60);
-        assertFalse(p.present());
+        assertFalse(p.present(12));
         p.clear();
-        assertFalse(p.present(), "nothing seen");
-        assertThrows(IllegalArgumentException.class, () -> new SpeechPresence(5, 6, 1));
+        assertFalse(p.present(12), "nothing seen");
+        assertEquals(Double.NEGATIVE_INFINITY, p.excess());
+        assertThrows(IllegalArgumentException.class, () -> new SpeechPresence(5, 6));
     }
 }
