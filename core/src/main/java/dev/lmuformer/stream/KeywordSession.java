@@ -68,8 +68,8 @@ public final class KeywordSession {
      * @param label       the class
      * @param probability its softmax probability on that frame
      * @param early       true when the rule fired; false for the top class of a window's last frame
-     * @param knownAt     seconds of audio pushed when it was reported: {@code seconds} plus the look-ahead,
-     *                    or the end of the input for a frame that needed {@link #finish()}
+     * @param knownAt     seconds of audio it needed: the end of the frame whose step reported it ({@code seconds}
+     *                    plus the look-ahead), or the end of the input for a frame that needed {@link #finish()}
      */
     public record Decision(long window, long frame, double seconds, int label, double probability, boolean early, double knownAt) {
     }
@@ -81,7 +81,9 @@ public final class KeywordSession {
      * @param seconds that frame's time (end of its 25 ms window) from the start of the stream
      * @param label   the class
      * @param score   its score on that frame ({@link ContinuousRule.Score})
-     * @param knownAt seconds of audio pushed when it was reported
+     * @param knownAt seconds of audio it needed: the end of the frame whose step reported it (later than
+     *                {@code seconds} by the look-ahead and any decision window), or the end of the input
+     *                for an event that needed {@link #finish()}; the same however the audio was chunked
      */
     public record Keyword(long frame, double seconds, int label, double score, double knownAt) {
         /**
@@ -155,6 +157,8 @@ public final class KeywordSession {
     private long given;             // frames given to the model (queued ones included)
     private final int readoutFrames; // windowed: the window; continuous: the sliding readout's length
     private boolean finished;
+    private boolean finishing;      // within finish(): outputs now need the whole input
+    private long lastStepped;       // the stream frame last given to the model
 
     /**
      * A session for {@code model} (128 input features) over frames normalised by {@code input}:
@@ -300,11 +304,13 @@ public final class KeywordSession {
         while (!pending.isEmpty()) {
             if (stepped(model.step(pending.peek(), 0))) endWindow(model.flush());
         }
+        finishing = true;
         if (continuous()) {
             if (windowPushed > 0) for (float[] last : model.flush()) output(last);
         } else {
             while (windowPushed > 0) step(padding); // the window's last frame sets windowPushed back to 0
         }
+        finishing = false;
         finished = true;
     }
 
@@ -332,6 +338,7 @@ public final class KeywordSession {
         windowPushed = 0;
         windowEmitted = 0;
         finished = false;
+        finishing = false;
     }
 
     /** Frames per window (windowed) or in the sliding readout (continuous): the model's clip length. */
@@ -413,6 +420,7 @@ public final class KeywordSession {
 
     /** Reports a step's output, if any; returns true after the window's last frame. */
     private boolean afterStep(float[] y) {
+        lastStepped = continuous() ? frameOf[(int) (windowPushed % frameOf.length)] : window * input.frames() + windowPushed;
         windowPushed++;
         if (y != null) output(y);
         return !continuous() && windowPushed == input.frames();
@@ -435,6 +443,15 @@ public final class KeywordSession {
         return bigger;
     }
 
+    /**
+     * When the output being reported became known: the end of the frame just given to the model (its
+     * output is the look-ahead earlier), or, for outputs that needed {@link #finish()}, the end of the
+     * input. It depends on the audio only, not on how it was chunked or when a group ticked.
+     */
+    private double knownAt() {
+        return finishing ? (double) features.samples() / SAMPLE_RATE : seconds(lastStepped);
+    }
+
     private void output(float[] logits) {
         long t = continuous() ? frameOf[(int) (windowEmitted % frameOf.length)] : window * input.frames() + windowEmitted;
         windowEmitted++;
@@ -444,7 +461,7 @@ public final class KeywordSession {
             int label = spotter.offer(logits, 0, t, speechPresent());
             if (label >= 0) {
                 long f = spotter.eventFrame();
-                listener.onKeyword(new Keyword(f, seconds(f), label, spotter.eventScore(), (double) features.samples() / SAMPLE_RATE));
+                listener.onKeyword(new Keyword(f, seconds(f), label, spotter.eventScore(), knownAt()));
             }
             return;
         }
@@ -452,7 +469,7 @@ public final class KeywordSession {
         int label = tracker.offer(logits, 0, classes);
         boolean last = windowEmitted == input.frames();
         if (label >= 0 || last) {
-            double knownAt = (double) features.samples() / SAMPLE_RATE;
+            double knownAt = knownAt();
             listener.onDecision(new Decision(window, t, at, tracker.top(), tracker.probability(), label >= 0, knownAt));
         }
     }

@@ -22,6 +22,7 @@ import java.util.function.IntFunction;
  */
 public final class SessionGroup {
     private final StreamingModel model;
+    private final ModelInput input;
     private final KeywordSession[] sessions;
     private final KeywordSession[] active;
     private final StreamingModel.FrameStream[] streams;
@@ -37,6 +38,7 @@ public final class SessionGroup {
                         IntFunction<? extends KeywordSession.Listener> listeners) {
         if (size < 1) throw new IllegalArgumentException("a session group needs at least one session, got " + size);
         this.model = Objects.requireNonNull(model, "model");
+        this.input = Objects.requireNonNull(input, "input");
         sessions = new KeywordSession[size];
         for (int i = 0; i < size; i++) sessions[i] = new KeywordSession(model, input, rule, listeners.apply(i), true);
         active = new KeywordSession[size];
@@ -53,6 +55,18 @@ public final class SessionGroup {
     /** Session {@code i}: push its samples, {@link KeywordSession#finish()} or {@link KeywordSession#reset()} it as usual. */
     public KeywordSession session(int i) {
         return sessions[i];
+    }
+
+    /**
+     * Puts a fresh session with {@code rule} and {@code listener} in place of session {@code i} (whose
+     * waiting samples and frames are dropped), for a new stream with rules of its own: a server's
+     * connection that chose its keywords. Allocates; meant for when a stream starts.
+     *
+     * @return the new session
+     */
+    public KeywordSession replace(int i, SpottingRule rule, KeywordSession.Listener listener) {
+        Objects.checkIndex(i, sessions.length);
+        return sessions[i] = new KeywordSession(model, input, rule, listener, true);
     }
 
     /**
