@@ -35,7 +35,9 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --mode stream --model slmu_rnn_ms_conv1d --threads 1",
                 "  lmuformer bench --mode stream --streams 256 --group 64 --threads 2",
                 "  lmuformer bench --mode stream --streams 256 --audio --threads 2",
-                "  lmuformer bench --mode stream --find-max --audio --threads 2"})
+                "  lmuformer bench --mode stream --find-max --audio --threads 2",
+                "  lmuformer bench --mode serve --clients 200 --seconds 10 --threads 2",
+                "  lmuformer bench --mode serve --find-max --threads 2"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "lmu_rnn_conv1d", description = "Architecture (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--mode", defaultValue = "eval", description = "train, eval, loader or stream (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "eval", description = "train, eval, loader, stream or serve (default: ${DEFAULT-VALUE}).")
     String mode;
 
     @Option(names = "--batch", description = "Batch size (default: 128 for train, 256 for eval).")
@@ -85,6 +87,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--clients", defaultValue = "200", description = "Serve mode: WebSocket clients, each sending 10 ms of audio every 10 ms (default: ${DEFAULT-VALUE}).")
+    int clients;
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
@@ -99,10 +104,10 @@ final class BenchCommand implements Callable<Integer> {
         boolean train;
         if (mode.equals("train")) {
             train = true;
-        } else if (mode.equals("eval") || mode.equals("loader") || mode.equals("stream")) {
+        } else if (mode.equals("eval") || mode.equals("loader") || mode.equals("stream") || mode.equals("serve")) {
             train = false;
         } else {
-            throw new IllegalArgumentException("--mode must be train, eval, loader or stream, got '" + mode + "'");
+            throw new IllegalArgumentException("--mode must be train, eval, loader, stream or serve, got '" + mode + "'");
         }
         if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
         int b = batch != null ? batch : mode.equals("eval") ? 256 : 128;
@@ -119,6 +124,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.fromMap(model, overrides);
         SequenceModel net = Models.create(config);
+        if (mode.equals("serve")) {
+            if (!(net instanceof LmuRnnConv1d lmu)) throw new IllegalArgumentException("--mode serve runs " + LmuRnnConv1d.ARCH + ", not " + net.arch());
+            if (clients < 1) throw new IllegalArgumentException("--clients must be at least 1, got " + clients);
+            return ServeBench.run(lmu, clients, seconds, findMax, json, out, err);
+        }
         if (mode.equals("stream")) {
             if ((findMax || audio) && !(net instanceof LmuRnnConv1d)) {
                 throw new IllegalArgumentException("--find-max and --audio apply to " + LmuRnnConv1d.ARCH + "; " + net.arch() + " is timed as one stream");

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
                 ConvertCommand.class, ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class,
-                StreamCommand.class, ListOpsCommand.class},
+                StreamCommand.class, ServeCommand.class, ListOpsCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer demo",
                 "  lmuformer train --data data/keywords --out runs/mine",

@@ -87,18 +87,121 @@ public final class Resampler {
         long outLength = ((long) in.length * up + down - 1) / down;
         if (outLength > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("output too long: " + outLength + " samples");
         float[] out = new float[(int) outLength]; // [outLength]
-        for (int n = 0; n < out.length; n++) {
-            long pos = (long) n * down;
-            int q = (int) (pos / up);
-            double[] h = filters[(int) (pos % up)];
-            int k0 = q - half + 1;
-            int lo = Math.max(0, -k0);
-            int hi = Math.min(h.length, in.length - k0);
-            double acc = 0;
-            for (int i = lo; i < hi; i++) acc += h[i] * in[k0 + i];
-            out[n] = (float) acc;
-        }
+        for (int n = 0; n < out.length; n++) out[n] = output(n, in, 0, in.length);
         return out;
+    }
+
+    /**
+     * Output sample {@code n} of an input whose samples {@code [base, end)} (absolute indices) lie in
+     * {@code x} from index 0; samples outside {@code [0, end)} are zero, and every other sample the
+     * filter reaches must be in {@code x}. The one kernel of {@link #apply} and {@link Stream}: the same
+     * taps in the same order, so both give the same bits.
+     */
+    private float output(long n, float[] x, long base, long end) {
+        long pos = n * down;
+        long q = pos / up;
+        double[] h = filters[(int) (pos % up)];
+        long k0 = q - half + 1;
+        int lo = (int) Math.max(0, -k0);
+        int hi = (int) Math.min(h.length, end - k0);
+        int at = (int) (k0 - base);
+        double acc = 0;
+        for (int i = lo; i < hi; i++) acc += h[i] * x[at + i];
+        return (float) acc;
+    }
+
+    /** A fresh streaming resampler with this filter. */
+    public Stream stream() {
+        return new Stream();
+    }
+
+    /**
+     * Resampling of a stream that arrives in pieces: the concatenation of everything {@link #push}
+     * and {@link #finish} write is {@link #apply} of the concatenated input, bit for bit. Each output
+     * sample is written as soon as the input its filter reaches has arrived ({@code half} samples of
+     * look-ahead at the input rate); {@code finish} writes the rest, with zeros past the end as
+     * {@code apply} has. After the first pushes of a given size nothing is allocated.
+     */
+    public final class Stream {
+        private float[] buf = new float[4 * half + 64]; // input samples [base, base + have)
+        private long base;
+        private int have;
+        private long next; // the next output sample
+        private boolean finished;
+
+        private Stream() {
+        }
+
+        /** The most samples one {@code push} of {@code len} input samples (or {@link #finish}, len 0) writes. */
+        public int maxOutput(int len) {
+            if (len < 0) throw new IllegalArgumentException("a length must not be negative, got " + len);
+            return (int) Math.min(Integer.MAX_VALUE, (((long) len + half + 1) * up + down - 1) / down + 1);
+        }
+
+        /**
+         * Takes {@code in[off, off + len)} and writes the output samples now known into
+         * {@code out[outOff…]}; returns how many.
+         *
+         * @throws IllegalArgumentException when {@code out} has less than {@link #maxOutput maxOutput(len)}
+         *                                  samples from {@code outOff}, or the stream is finished
+         */
+        public int push(float[] in, int off, int len, float[] out, int outOff) {
+            java.util.Objects.checkFromIndexSize(off, len, in.length);
+            room(out, outOff, len);
+            if (finished) throw new IllegalStateException("the stream is finished; reset() it first");
+            // keep only what the next output's filter reaches: from its first tap on
+            long keep = Math.max(base, Math.min(base + have, firstTap(next)));
+            int drop = (int) (keep - base);
+            if (drop > 0) {
+                System.arraycopy(buf, drop, buf, 0, have - drop);
+                have -= drop;
+                base = keep;
+            }
+            if (have + len > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, have + len));
+            System.arraycopy(in, off, buf, have, len);
+            have += len;
+            long end = base + have;
+            int written = 0;
+            // output n needs input up to q + half, where q = floor(n·down/up)
+            while ((next * down) / up + half < end) out[outOff + written++] = output(next++, buf, base, end);
+            return written;
+        }
+
+        /** Writes the remaining output samples (the input ended); returns how many. */
+        public int finish(float[] out, int outOff) {
+            room(out, outOff, 0);
+            if (finished) return 0;
+            finished = true;
+            long end = base + have;
+            long total = (end * up + down - 1) / down;
+            int written = 0;
+            while (next < total) out[outOff + written++] = output(next++, buf, base, end);
+            return written;
+        }
+
+        /** Starts a new stream. */
+        public void reset() {
+            base = 0;
+            have = 0;
+            next = 0;
+            finished = false;
+        }
+
+        /** Output samples written so far. */
+        public long samplesOut() {
+            return next;
+        }
+
+        private long firstTap(long n) {
+            return (n * down) / up - half + 1;
+        }
+
+        private void room(float[] out, int outOff, int len) {
+            int need = maxOutput(len);
+            if (outOff < 0 || outOff > out.length || out.length - outOff < need) {
+                throw new IllegalArgumentException("the output needs room for " + need + " samples from index " + outOff + ", has " + Math.max(0, out.length - outOff));
+            }
+        }
     }
 
     /** Input sample rate. */
