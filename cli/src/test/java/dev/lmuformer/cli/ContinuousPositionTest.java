@@ -5,7 +5,6 @@ import dev.lmuformer.data.Example;
 import dev.lmuformer.data.Pipeline;
 import dev.lmuformer.data.SpeechCommands;
 import dev.lmuformer.data.Split;
-import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.stream.ContinuousRule;
 import dev.lmuformer.stream.EarlyDecision;
@@ -15,8 +14,6 @@ import dev.lmuformer.stream.StreamingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for contrast, lose keywords that straddle a window boundary.
  */
 class ContinuousPositionTest {
-    private static final Path DATA = Path.of("../data/keywords");
     private static final int RATE = KeywordSession.SAMPLE_RATE;
     private static final int OFFSETS = 16;
     private static final int STEP = 8 * 160; // 8 frames: 16 offsets cover 128 frames
@@ -43,23 +39,11 @@ class ContinuousPositionTest {
 
     @Test
     void aKeywordIsFoundWhereverItFalls() {
-        TrainConfig c = new TrainConfig();
-        for (String[] kv : new String[][]{{"model", "lmu_rnn_conv1d"}, {"loss", "CE"}, {"background_context", "true"}, {"mixup", "0"}}) {
-            c.set("test", kv[0], kv[1]);
-        }
-        c.set("test", "dim", 32);
-        c.set("test", "batch_size", 32);
-        c.set("test", "freqm", 16);
-        c.set("test", "timem", 16);
-        c.set("test", "background_share", 0.2);
-        c.set("test", "n_epochs", 40);
-        c.set("test", "lrscheduler_start", 27);
-        TrainRun.Result r = TrainRun.run(c, DATA, dir.resolve("run"), Parallel.threads(), false, new PrintWriter(new StringWriter()));
-        Checkpoint.Loaded loaded = Checkpoint.load(r.best());
+        Checkpoint.Loaded loaded = Checkpoint.load(SmallKeywordModel.train(dir));
         SequenceModel model = loaded.model();
         StreamingModel streaming = StreamingModel.of(model);
-        SpeechCommands data = SpeechCommands.open(DATA);
-        float[] noise = quiet(Pipeline.load(data.backgroundNoise().get(0)));
+        SpeechCommands data = SpeechCommands.open(SmallKeywordModel.DATA);
+        float[] noise = SmallKeywordModel.quiet(Pipeline.load(data.backgroundNoise().get(0)));
         // one training clip of each word: the words the model knows best
         List<Example> clips = new ArrayList<>();
         Set<Integer> words = new HashSet<>();
@@ -91,16 +75,6 @@ class ContinuousPositionTest {
         assertTrue(foundAtZero >= 3, "the trained model should find a few of its training words at offset 0, found " + foundAtZero);
         assertTrue(windowedLosses >= 1, "windowed sessions should lose some keyword at some offset (the boundary), lost " + windowedLosses);
         assertEquals(clips.size(), words.size());
-    }
-
-    /** Background at about −45 dBFS RMS: the noise recording scaled. */
-    private static float[] quiet(float[] noise) {
-        double sq = 0;
-        for (float v : noise) sq += (double) v * v;
-        float gain = (float) (Math.pow(10, -45 / 20.0) / Math.sqrt(sq / noise.length));
-        float[] out = new float[noise.length];
-        for (int i = 0; i < out.length; i++) out[i] = noise[i] * gain;
-        return out;
     }
 
     /** Whether a session finds {@code label} around the clip laid at sample {@code at} of a stream of background. */

@@ -1,0 +1,46 @@
+package dev.lmuformer.cli;
+
+import dev.lmuformer.engine.Parallel;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+/** A keyword model trained in a test: small enough for the suite, trained enough to find some words. */
+final class SmallKeywordModel {
+    /** The bundled keyword set, seen from the cli module. */
+    static final Path DATA = Path.of("../data/keywords");
+
+    private SmallKeywordModel() {
+    }
+
+    /**
+     * A width-32 lmu_rnn_conv1d trained with the demo's keyword-spotting recipe (cross-entropy,
+     * background examples, clips in context) for 40 epochs on {@link #DATA}, about half a minute on
+     * 2 cores; returns its best checkpoint under {@code dir}.
+     */
+    static Path train(Path dir) {
+        TrainConfig c = new TrainConfig();
+        for (String[] kv : new String[][]{{"model", "lmu_rnn_conv1d"}, {"loss", "CE"}, {"background_context", "true"}, {"mixup", "0"}}) {
+            c.set("test", kv[0], kv[1]);
+        }
+        c.set("test", "dim", 32);
+        c.set("test", "batch_size", 32);
+        c.set("test", "freqm", 16);
+        c.set("test", "timem", 16);
+        c.set("test", "background_share", 0.2);
+        c.set("test", "n_epochs", 40);
+        c.set("test", "lrscheduler_start", 27);
+        return TrainRun.run(c, DATA, dir.resolve("run"), Parallel.threads(), false, new PrintWriter(new StringWriter())).best();
+    }
+
+    /** {@code noise} scaled to about −45 dBFS RMS: a quiet background. */
+    static float[] quiet(float[] noise) {
+        double sq = 0;
+        for (float v : noise) sq += (double) v * v;
+        float gain = (float) (Math.pow(10, -45 / 20.0) / Math.sqrt(sq / noise.length));
+        float[] out = new float[noise.length];
+        for (int i = 0; i < out.length; i++) out[i] = noise[i] * gain;
+        return out;
+    }
+}
