@@ -208,6 +208,7 @@ final class ServeBench {
                     c.lastSend = c.socket.sendBinary(b, true);
                 }
             }
+            long sentNanos = System.nanoTime() - start;
             Thread.sleep(300); // the last chunks' results
             List<Long> all = new ArrayList<>();
             long events = 0;
@@ -225,7 +226,9 @@ final class ServeBench {
             long late = Arrays.stream(cs).mapToLong(c -> c.late).sum();
             Probe p = new Probe(n, l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6, l.length == 0 ? Double.NaN : l[(int) Math.min(l.length - 1, Math.ceil(0.99 * l.length) - 1)] / 1e6,
                     l.length, events, dropped, late, seconds);
-            err.printf("  %d clients: p50 %.1f ms, p99 %.1f ms, %d dropped, %d late%n", n, p.p50Ms(), p.p99Ms(), dropped, late);
+            err.printf("  %d clients: p50 %.1f ms, p99 %.1f ms, %d dropped, %d late; sending took %.1f s for %.1f s of audio; server: %d ticks, mean %.2f ms, %d frames%n",
+                    n, p.p50Ms(), p.p99Ms(), dropped, late, sentNanos / 1e9, chunks / 100.0, server.metrics().ticks(),
+                    1e3 * server.metrics().tickSecondsTotal() / Math.max(1, server.metrics().ticks()), server.metrics().framesStepped());
             err.flush();
             return p;
         }

@@ -154,6 +154,8 @@ public final class KeywordSession {
     private long framesSeen;        // frames out of the filterbank
     private long gated;             // of them, skipped by the gate
     private long[] frameOf = new long[16]; // continuous: the stream frame of the k-th frame given to the model, by k mod length
+    private boolean[] speechOf = new boolean[16]; // continuous: whether speech was present when the k-th frame was given, likewise
+    private boolean speechNow = true; // continuous: speech presence as of the frame just stepped (events wait for it)
     private long given;             // frames given to the model (queued ones included)
     private final int readoutFrames; // windowed: the window; continuous: the sliding readout's length
     private boolean finished;
@@ -326,6 +328,7 @@ public final class KeywordSession {
         if (continuous()) spotter.reset(); else tracker.reset();
         Arrays.fill(hopEnergy, 0);
         if (speech != null) speech.clear();
+        speechNow = true;
         hopSum = 0;
         hopSamples = 0;
         framesSeen = 0;
@@ -381,7 +384,12 @@ public final class KeywordSession {
             return;
         }
         if (continuous()) {
-            if (given - windowEmitted >= frameOf.length) frameOf = grow(frameOf, windowEmitted);
+            if (given - windowEmitted >= frameOf.length) {
+                speechOf = grow(speechOf, windowEmitted);
+                frameOf = grow(frameOf, windowEmitted);
+            }
+            // presence is kept per frame: in a group, frames are stepped after the tick has read all its audio
+            speechOf[(int) (given % speechOf.length)] = speechPresent();
             frameOf[(int) (given++ % frameOf.length)] = t;
         }
         float[] x = queued ? (spare.isEmpty() ? new float[frame.length] : spare.poll()) : frame;
@@ -420,7 +428,12 @@ public final class KeywordSession {
 
     /** Reports a step's output, if any; returns true after the window's last frame. */
     private boolean afterStep(float[] y) {
-        lastStepped = continuous() ? frameOf[(int) (windowPushed % frameOf.length)] : window * input.frames() + windowPushed;
+        if (continuous()) {
+            lastStepped = frameOf[(int) (windowPushed % frameOf.length)];
+            speechNow = speechOf[(int) (windowPushed % speechOf.length)];
+        } else {
+            lastStepped = window * input.frames() + windowPushed;
+        }
         windowPushed++;
         if (y != null) output(y);
         return !continuous() && windowPushed == input.frames();
@@ -434,6 +447,13 @@ public final class KeywordSession {
         window++;
         windowPushed = 0;
         windowEmitted = 0;
+    }
+
+    /** {@code ring} twice as long, its entries from index {@code from} on kept at their positions mod the new length. */
+    private boolean[] grow(boolean[] ring, long from) {
+        boolean[] bigger = new boolean[2 * ring.length];
+        for (long k = from; k < given; k++) bigger[(int) (k % bigger.length)] = ring[(int) (k % ring.length)];
+        return bigger;
     }
 
     /** {@code ring} twice as long, its entries from index {@code from} on kept at their positions mod the new length. */
@@ -458,7 +478,7 @@ public final class KeywordSession {
         double at = seconds(t);
         listener.onFrame(t, at, logits);
         if (continuous()) {
-            int label = spotter.offer(logits, 0, t, speechPresent());
+            int label = spotter.offer(logits, 0, t, finishing ? speechPresent() : speechNow);
             if (label >= 0) {
                 long f = spotter.eventFrame();
                 listener.onKeyword(new Keyword(f, seconds(f), label, spotter.eventScore(), knownAt()));

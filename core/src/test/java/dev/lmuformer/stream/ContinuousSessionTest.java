@@ -232,6 +232,29 @@ class ContinuousSessionTest {
         assertEquals(frames - finishedAlone, run.stepped(), "every audio frame but those stepped by session 2's finish went through tick()");
     }
 
+    @Test
+    void aGroupWaitsForSpeechFrameByFrameAsASessionAlone() {
+        // a group reads a tick's audio before it steps its frames: speech presence must be the frame's, not the tick's
+        int[] lengths = {6 * RATE + 777, 6 * RATE};
+        int[] chunks = {16000, 8000};
+        float[][] audio = new float[lengths.length][];
+        for (int i = 0; i < lengths.length; i++) {
+            // 0.4 s loud, 1.6 s near silence, again and again: speech comes and goes
+            audio[i] = noisyAudio(lengths[i], 40 + i);
+            for (int k = 0; k < lengths[i]; k++) if (k % (2 * RATE) >= RATE * 2 / 5) audio[i][k] *= 0.01f;
+        }
+        ContinuousRule rule = busyRule(LMU_STREAM, audio[0], Score.SOFTMAX).withSpeechMargin(20);
+        SessionFixtures.GroupRun run = SessionFixtures.runGroup(LMU_STREAM, rule, audio, chunks, 2);
+        int afterSpeech = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            Recorder alone = stream(LMU_STREAM, audio[i], 160, rule);
+            assertEquals(alone.keywords, run.got()[i].keywords, "session " + i);
+            // events in the half second after a loud stretch: a tick's later audio, already silent, must not hold them back
+            for (KeywordSession.Keyword k : alone.keywords) if (k.seconds() % 2 > 0.45 && k.seconds() % 2 < 0.9) afterSpeech++;
+        }
+        assertTrue(afterSpeech >= 1, "events just after speech: " + afterSpeech);
+    }
+
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"lmu_rnn_conv1d, SIGMOID", "slmu_rnn_ms_conv1d, SOFTMAX"})
     void aContinuousTraceReplaysTheSessionsEvents(String arch, Score score) {

@@ -65,6 +65,16 @@ public final class ServerMetrics {
         return (long) events.get();
     }
 
+    /** Ticks of the session group so far that had work. */
+    public long ticks() {
+        return tickSeconds.collect().getDataPoints().get(0).getCount();
+    }
+
+    /** Wall time of those ticks, in seconds. */
+    public double tickSecondsTotal() {
+        return tickSeconds.collect().getDataPoints().get(0).getSum();
+    }
+
     /** Every metric in the Prometheus text exposition format (version 0.0.4). */
     public String text() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
