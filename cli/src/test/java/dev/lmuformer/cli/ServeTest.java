@@ -366,6 +366,37 @@ class ServeTest {
     }
 
     @Test
+    void aClientSendingFasterThanRealTimeIsSlowedAndLosesNothingWhileAnotherKeepsItsPace() throws Exception {
+        serve(loopback().withQueueSeconds(0.25));
+        float[] s = WavReader.read(wav).samples();
+        float[] burst = new float[s.length * 8]; // 32 s, sent as fast as the socket takes it
+        for (int k = 0; k < 8; k++) System.arraycopy(s, 0, burst, k * s.length, s.length);
+        Path longWav = dir.resolve("long32.wav");
+        short[] pcm = new short[burst.length];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = (short) Math.round(burst[i] * 32768f);
+        TinySpeechCommands.writePcm16(longWav, pcm, 16000);
+        CompletableFuture<List<String>> fast = CompletableFuture.supplyAsync(() -> {
+            try {
+                return spot(burst, 3200, null, false);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        // meanwhile a client at real time: 100 ms every 100 ms
+        Client paced = connect();
+        paced.socket.sendText("{}", true).join();
+        for (int at = 0; at < s.length; at += 1600) {
+            paced.socket.sendBinary(pcm16(s, at, Math.min(s.length, at + 1600)), true).join();
+            Thread.sleep(100);
+        }
+        paced.socket.sendText("{\"type\":\"end\"}", true).join();
+        List<String> pacedEvents = paced.untilEnd().stream().filter(t -> t.startsWith("{\"type\":\"keyword\"")).toList();
+        assertEquals(streamJson(wav), pacedEvents, "the paced client's events");
+        assertEquals(streamJson(longWav), fast.get(WAIT.toSeconds(), TimeUnit.SECONDS), "the fast client loses nothing");
+        assertTrue(server.metrics().pauses() > 0, "the fast client was slowed: its socket was not read while its queue was full");
+    }
+
+    @Test
     void theStreamAfterTheLastIsRefusedWithAReason() throws Exception {
         serve(loopback().withMaxSessions(2));
         Client a = connect(), b = connect();

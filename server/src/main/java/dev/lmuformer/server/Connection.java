@@ -133,6 +133,7 @@ public final class Connection implements Session.Listener {
                 hub.offer(this, new Audio(samples, System.nanoTime()));
                 if (queued.addAndGet(samples.length) > hub.queueLimit()) {
                     paused.set(true); // the hub demands the next message once it has drained the queue
+                    hub.pausedOne();
                     return;
                 }
             }

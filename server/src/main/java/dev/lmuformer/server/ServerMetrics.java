@@ -35,6 +35,8 @@ public final class ServerMetrics {
             .help("Streams closed with an error message, by kind").labelNames("kind").register(registry);
     final Counter recognized = Counter.builder().name("lmuformer_recognize_requests")
             .help("POST /v1/recognize requests, by outcome").labelNames("outcome").register(registry);
+    final Counter paused = Counter.builder().name("lmuformer_stream_pauses")
+            .help("Times a stream's socket stopped being read because its audio queue was full (a client sending faster than real time)").register(registry);
     final Histogram tickSeconds = Histogram.builder().name("lmuformer_tick_duration_seconds")
             .help("Wall time of one tick of the session group: audio in, frames stepped, events out")
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1).register(registry);
@@ -63,6 +65,11 @@ public final class ServerMetrics {
     /** Keyword events sent so far. */
     public long keywordEvents() {
         return (long) events.get();
+    }
+
+    /** Times a stream was slowed because its queue was full. */
+    public long pauses() {
+        return (long) paused.get();
     }
 
     /** Ticks of the session group so far that had work. */

@@ -83,6 +83,11 @@ public record ServerOptions(String host, int port, int maxSessions, String token
         return new ServerOptions(host, port, maxSessions, token, origins, idleTimeout, maxMessageBytes, maxUploadBytes, queueSeconds);
     }
 
+    /** These options with an audio queue of {@code seconds} per stream. */
+    public ServerOptions withQueueSeconds(double seconds) {
+        return new ServerOptions(host, port, maxSessions, token, allowedOrigins, idleTimeout, maxMessageBytes, maxUploadBytes, seconds);
+    }
+
     /** These options bound to {@code h}. */
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, maxSessions, token, allowedOrigins, idleTimeout, maxMessageBytes, maxUploadBytes, queueSeconds);

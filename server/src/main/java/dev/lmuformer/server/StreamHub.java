@@ -87,6 +87,11 @@ final class StreamHub implements AutoCloseable {
         if (!(item instanceof Connection.Audio)) LockSupport.unpark(thread);
     }
 
+    /** A stream's socket is no longer read until its queue drains. */
+    void pausedOne() {
+        metrics.paused.inc();
+    }
+
     /** A send failed: the client does not read (or is gone); its socket is dropped. */
     void sendFailed(Connection c, Throwable cause) {
         metrics.errors.labelValues("send").inc();
