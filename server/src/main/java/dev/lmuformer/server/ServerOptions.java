@@ -14,7 +14,7 @@ import java.util.List;
  * @param token           the secret clients must present (bearer header or {@code ?token=}); null for none
  * @param allowedOrigins  browser origins allowed besides the server's own (e.g. {@code https://app.example})
  * @param idleTimeout     a connection that sends nothing for this long is closed (a client that died mid-stream)
- * @param maxMessageBytes the largest WebSocket message (and {@code /v1/recognize} body is {@link #maxUploadBytes})
+ * @param maxMessageBytes the largest WebSocket message (text messages: at most 64 KiB of it)
  * @param maxUploadBytes  the largest {@code POST /v1/recognize} body
  * @param queueSeconds    audio a stream may have waiting for the model; a client that sends faster is slowed
  *                        (the server stops reading its socket until the queue drains)
