@@ -80,8 +80,8 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "lmuformer-serve-stop"));
             out.printf("%s: %s; up to %d streams; %s%n", spotter.arch(), SpotOptions.describe(spotter.rule(), spotter.words()), maxSessions, Main.engineLine());
-            out.printf("serving %s/  (streams: ws://%s:%d/v1/stream, /v1/recognize, /healthz, /metrics%s); Ctrl-C stops%n", server.url(),
-                    server.url().substring("http://".length(), server.url().lastIndexOf(':')), server.port(), token == null ? "" : "; token required");
+            out.printf("serving %s/  (streams: %s, /v1/recognize, /healthz, /metrics%s); Ctrl-C stops%n", server.url(), server.streamUrl(),
+                    token == null ? "" : "; token required");
             out.flush();
             stopped.await();
         }

@@ -283,6 +283,7 @@ class ServeTest {
         Map<String, Object> ready = json(c.next());
         assertEquals("ready", ready.get("type"));
         assertEquals(List.of("left", "up"), ready.get("words"));
+        assertEquals(Map.of("left", Double.parseDouble(threshold), "up", Double.parseDouble(threshold)), ready.get("thresholds"));
         c.socket.sendBinary(pcm16(s, 0, s.length), true).join();
         c.socket.sendText("{\"type\":\"end\"}", true).join();
         List<String> got = c.untilEnd();

@@ -104,6 +104,11 @@ public final class KeywordServer implements AutoCloseable {
         return "http://" + h + ":" + port();
     }
 
+    /** Its stream endpoint, {@code ws://HOST:PORT/v1/stream}. */
+    public String streamUrl() {
+        return "ws" + url().substring("http".length()) + "/v1/stream";
+    }
+
     /** What it has counted. */
     public ServerMetrics metrics() {
         return metrics;

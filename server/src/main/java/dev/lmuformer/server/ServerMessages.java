@@ -14,15 +14,20 @@ final class ServerMessages {
     private ServerMessages() {
     }
 
-    /** {@code {"type":"ready","sample_rate":…,"encoding":…,"model":…,"words":[…],"threshold":…,"scores":…}}. */
-    static String ready(ClientConfig c, String arch, List<String> words, double threshold) {
+    /**
+     * {@code {"type":"ready","sample_rate":…,"encoding":…,"model":…,"words":[…],"thresholds":{word: t, …},"scores":…}}:
+     * the spotted words, each with its threshold.
+     */
+    static String ready(ClientConfig c, String arch, List<String> words, double[] thresholds) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "ready");
         m.put("sample_rate", c.sampleRate());
         m.put("encoding", c.encoding().wire);
         m.put("model", arch);
         m.put("words", words);
-        m.put("threshold", threshold);
+        Map<String, Object> t = new LinkedHashMap<>();
+        for (int i = 0; i < words.size(); i++) t.put(words.get(i), thresholds[i]);
+        m.put("thresholds", t);
         m.put("scores", c.scores());
         return json(m);
     }

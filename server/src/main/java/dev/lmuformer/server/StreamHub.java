@@ -38,6 +38,8 @@ final class StreamHub implements AutoCloseable {
     private final List<Stream> live = new ArrayList<>();                 // hub thread only
     private final ConcurrentLinkedQueue<Connection> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicInteger admitted = new AtomicInteger();
+    private long[] arrivedAt = new long[256];                            // hub thread: arrival times of the audio messages finished this tick
+    private int finished;                                                // hub thread: how many of them
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -136,9 +138,6 @@ final class StreamHub implements AutoCloseable {
         }
     }
 
-    private long[] arrivedAt = new long[256]; // arrival times of the audio messages finished this tick
-    private int finished;
-
     private void run() {
         while (running) {
             long start = System.nanoTime();
@@ -231,8 +230,9 @@ final class StreamHub implements AutoCloseable {
         for (int k = 0; k < s.scores.length; k++) if (s.rule.threshold(k) <= 1) classes.add(k);
         s.spotted = classes.stream().mapToInt(Integer::intValue).toArray();
         s.session = group.replace(s.slot, s.rule, s);
-        double threshold = s.spotted.length == 0 ? Double.NaN : s.rule.threshold(s.spotted[0]);
-        s.connection.send(ServerMessages.ready(config, spotter.arch(), spotter.spotted(s.rule), threshold));
+        double[] thresholds = new double[s.spotted.length];
+        for (int i = 0; i < thresholds.length; i++) thresholds[i] = s.rule.threshold(s.spotted[i]);
+        s.connection.send(ServerMessages.ready(config, spotter.arch(), spotter.spotted(s.rule), thresholds));
     }
 
     private void release(Stream s) {
