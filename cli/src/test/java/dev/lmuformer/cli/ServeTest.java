@@ -398,6 +398,38 @@ class ServeTest {
     }
 
     @Test
+    void randomClientsNeitherBreakTheServerNorLeakSessions() throws Exception {
+        serve(loopback());
+        float[] s = WavReader.read(wav).samples();
+        List<String> expected = spot(s, 1600, null, false);
+        java.util.Random r = new java.util.Random(11);
+        String[] texts = {"{}", "{\"type\":\"end\"}", "{\"sample_rate\":8000}", "{\"encoding\":\"f32le\"}", "null", "", "{\"keywords\":[]}",
+                "{\"scores\":true}", "\u0000\uffff", "{\"type\":\"end\",\"x\":1}", "{\"threshold\":1e308}", "[[[[[[[[[[", "{\"sample_rate\":16000.5}"};
+        for (int c = 0; c < 60; c++) {
+            Client k = connect();
+            int messages = 1 + r.nextInt(8);
+            for (int m = 0; m < messages && !k.closed.isDone(); m++) {
+                try {
+                    if (r.nextBoolean()) {
+                        k.socket.sendText(texts[r.nextInt(texts.length)], true).join();
+                    } else {
+                        byte[] b = new byte[r.nextInt(700)];
+                        r.nextBytes(b);
+                        k.socket.sendBinary(ByteBuffer.wrap(b), true).join();
+                    }
+                } catch (CompletionException e) {
+                    break; // the server closed the stream: allowed
+                }
+            }
+            if (r.nextBoolean()) k.socket.abort();
+            else if (!k.closed.isDone()) k.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+        }
+        awaitNoSessions(Duration.ofSeconds(10));
+        assertEquals(expected, spot(s, 1600, null, false), "a good stream after 60 random ones");
+        assertEquals(200, get("/healthz").statusCode());
+    }
+
+    @Test
     void theStreamAfterTheLastIsRefusedWithAReason() throws Exception {
         serve(loopback().withMaxSessions(2));
         Client a = connect(), b = connect();
