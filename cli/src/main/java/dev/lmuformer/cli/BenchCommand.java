@@ -37,7 +37,8 @@ import java.util.concurrent.Callable;
                 "  lmuformer bench --mode stream --streams 256 --audio --threads 2",
                 "  lmuformer bench --mode stream --find-max --audio --threads 2",
                 "  lmuformer bench --mode serve --clients 200 --seconds 10 --threads 2",
-                "  lmuformer bench --mode serve --find-max --threads 2"})
+                "  lmuformer bench --mode serve --find-max --threads 2",
+                "  lmuformer bench --mode serve --clients 100 --url ws://127.0.0.1:8080/v1/stream"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -90,6 +91,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "200", description = "Serve mode: WebSocket clients, each sending 10 ms of audio every 10 ms (default: ${DEFAULT-VALUE}).")
     int clients;
 
+    @Option(names = "--url", paramLabel = "ws://HOST:PORT/v1/stream",
+            description = "Serve mode: load this running server instead of one of its own (started by `serve`, e.g. pinned to other cores).")
+    String url;
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
@@ -127,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         if (mode.equals("serve")) {
             if (!(net instanceof LmuRnnConv1d lmu)) throw new IllegalArgumentException("--mode serve runs " + LmuRnnConv1d.ARCH + ", not " + net.arch());
             if (clients < 1) throw new IllegalArgumentException("--clients must be at least 1, got " + clients);
-            return ServeBench.run(lmu, clients, seconds, findMax, json, out, err);
+            return ServeBench.run(lmu, url == null ? null : java.net.URI.create(url), clients, seconds, findMax, json, out, err);
         }
         if (mode.equals("stream")) {
             if ((findMax || audio) && !(net instanceof LmuRnnConv1d)) {

@@ -41,6 +41,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ServeBench {
     private static final int CHUNK = 160;
     private static final double WARMUP_SECONDS = 2;
+    /** An untimed first probe: C2 compiles the model's kernels only after several seconds of load, and a server runs warm. */
+    private static final double FIRST_WARMUP_SECONDS = 10;
     private static final int SAMPLE_RATE = 16000;
 
     private ServeBench() {
@@ -122,7 +124,11 @@ final class ServeBench {
         }
     }
 
-    static int run(LmuRnnConv1d net, int clients, double seconds, boolean findMax, boolean json, PrintWriter out, PrintWriter err) throws Exception {
+    /**
+     * Runs the probes: against a server of its own (a random {@code net}) or, with {@code url}, against
+     * a server already running elsewhere (another process, pinned to other cores, or another machine).
+     */
+    static int run(LmuRnnConv1d net, URI url, int clients, double seconds, boolean findMax, boolean json, PrintWriter out, PrintWriter err) throws Exception {
         if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive");
         Init.pytorchDefault(net, 1);
         // a random model: the score messages carry the latency; a low threshold makes events happen too
@@ -137,19 +143,21 @@ final class ServeBench {
         result.put("kernels", Kernels.get().name());
         result.put("java", System.getProperty("java.version"));
         List<Probe> probes = new ArrayList<>();
+        err.println("  warm-up (untimed):");
+        probe(spotter, url, findMax ? 64 : clients, FIRST_WARMUP_SECONDS, err);
         if (!findMax) {
-            probes.add(probe(spotter, clients, seconds, err));
+            probes.add(probe(spotter, url, clients, seconds, err));
         } else {
             // doubling from 64 while sustained, then bisecting to 16 clients
             int lo = 0, hi = -1;
             for (int n = 64; hi < 0 && n <= 4096; n *= 2) {
-                Probe p = probe(spotter, n, seconds, err);
+                Probe p = probe(spotter, url, n, seconds, err);
                 probes.add(p);
                 if (p.sustained()) lo = n; else hi = n;
             }
             while (hi > 0 && hi - lo > 16) {
                 int mid = (lo + hi) / 2;
-                Probe p = probe(spotter, mid, seconds, err);
+                Probe p = probe(spotter, url, mid, seconds, err);
                 probes.add(p);
                 if (p.sustained()) lo = mid; else hi = mid;
             }
@@ -170,17 +178,18 @@ final class ServeBench {
         return 0;
     }
 
-    /** One server, {@code n} clients, {@code seconds} timed after the warm-up. */
-    static Probe probe(Spotter spotter, int n, double seconds, PrintWriter err) throws Exception {
+    /** One server (its own, or the one at {@code url}), {@code n} clients, {@code seconds} timed after the warm-up. */
+    static Probe probe(Spotter spotter, URI url, int n, double seconds, PrintWriter err) throws Exception {
         int warmChunks = (int) (WARMUP_SECONDS * 100), chunks = warmChunks + (int) Math.round(seconds * 100);
         short[] audio = noise(SAMPLE_RATE * 4);
         ServerOptions options = ServerOptions.defaults().withPort(0).withMaxSessions(n);
-        try (KeywordServer server = KeywordServer.start(spotter, options)) {
+        try (KeywordServer server = url == null ? KeywordServer.start(spotter, options) : null) {
+            URI target = url != null ? url : URI.create(server.streamUrl());
             HttpClient http = HttpClient.newHttpClient();
             Client[] cs = new Client[n];
             for (int i = 0; i < n; i++) {
                 cs[i] = new Client(chunks, warmChunks);
-                cs[i].socket = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/v1/stream"), cs[i]).get(30, TimeUnit.SECONDS);
+                cs[i].socket = http.newWebSocketBuilder().buildAsync(target, cs[i]).get(30, TimeUnit.SECONDS);
                 cs[i].socket.sendText("{\"sample_rate\":16000,\"encoding\":\"pcm_s16le\",\"scores\":true}", true).get(30, TimeUnit.SECONDS);
             }
             long start = System.nanoTime();
@@ -226,9 +235,10 @@ final class ServeBench {
             long late = Arrays.stream(cs).mapToLong(c -> c.late).sum();
             Probe p = new Probe(n, l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6, l.length == 0 ? Double.NaN : l[(int) Math.min(l.length - 1, Math.ceil(0.99 * l.length) - 1)] / 1e6,
                     l.length, events, dropped, late, seconds);
-            err.printf("  %d clients: p50 %.1f ms, p99 %.1f ms, %d dropped, %d late; sending took %.1f s for %.1f s of audio; server: %d ticks, mean %.2f ms, %d frames%n",
-                    n, p.p50Ms(), p.p99Ms(), dropped, late, sentNanos / 1e9, chunks / 100.0, server.metrics().ticks(),
-                    1e3 * server.metrics().tickSecondsTotal() / Math.max(1, server.metrics().ticks()), server.metrics().framesStepped());
+            err.printf("  %d clients: p50 %.1f ms, p99 %.1f ms, %d dropped, %d late; sending took %.1f s for %.1f s of audio%s%n",
+                    n, p.p50Ms(), p.p99Ms(), dropped, late, sentNanos / 1e9, chunks / 100.0, server == null ? "" : String.format(
+                            "; server: %d ticks, mean %.2f ms, %d frames", server.metrics().ticks(),
+                            1e3 * server.metrics().tickSecondsTotal() / Math.max(1, server.metrics().ticks()), server.metrics().framesStepped()));
             err.flush();
             return p;
         }

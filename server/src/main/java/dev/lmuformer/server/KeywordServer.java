@@ -70,6 +70,8 @@ public final class KeywordServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(options.maxMessageBytes());
             container.setMaxTextMessageSize(Math.min(options.maxMessageBytes(), 64 * 1024));
             container.setMaxOutgoingFrames(4096); // a client that stops reading fails its sends instead of growing the heap
+            // the listener only decodes and queues: it may run on the selector thread, without a hand-off per message
+            container.setInvocationType(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
             container.addMapping("/v1/stream", this::upgrade);
         });
         ws.setHandler(new Routes());
