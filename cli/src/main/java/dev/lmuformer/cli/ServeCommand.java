@@ -73,18 +73,15 @@ final class ServeCommand implements Callable<Integer> {
                 ServerOptions.DEFAULT_MAX_MESSAGE_BYTES, ServerOptions.DEFAULT_MAX_UPLOAD_BYTES, ServerOptions.DEFAULT_QUEUE_SECONDS);
         Spotter spotter = spotter(checkpoint, spot);
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (KeywordServer server = KeywordServer.start(spotter, options)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "lmuformer-serve-stop"));
-            out.printf("%s: %s; up to %d streams; %s%n", spotter.arch(), SpotOptions.describe(spotter.rule(), spotter.words()), maxSessions, Main.engineLine());
-            out.printf("serving %s/  (streams: %s, /v1/recognize, /healthz, /metrics%s); Ctrl-C stops%n", server.url(), server.streamUrl(),
-                    token == null ? "" : "; token required");
-            out.flush();
-            stopped.await();
-        }
+        KeywordServer server = KeywordServer.start(spotter, options);
+        // Ctrl-C: the JVM exits once its hooks have run; this one closes the server (open streams get 1001).
+        // This thread just waits: returning from a hook's shutdown to System.exit would block for ever.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lmuformer-serve-stop"));
+        out.printf("%s: %s; up to %d streams; %s%n", spotter.arch(), SpotOptions.describe(spotter.rule(), spotter.words()), maxSessions, Main.engineLine());
+        out.printf("serving %s/  (streams: %s, /v1/recognize, /healthz, /metrics%s); Ctrl-C stops%n", server.url(), server.streamUrl(),
+                token == null ? "" : "; token required");
+        out.flush();
+        new CountDownLatch(1).await();
         return 0;
     }
 

@@ -144,8 +144,9 @@ public final class Connection implements Session.Listener {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         gone();
+        callback.succeed();
     }
 
     @Override
