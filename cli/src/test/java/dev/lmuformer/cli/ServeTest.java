@@ -97,19 +97,11 @@ class ServeTest {
         rule = new String[]{"--threshold", String.format(java.util.Locale.ROOT, "%.6f", top.get(top.size() / 2)), "--hold", "1", "--refractory", "0.2"};
     }
 
-    /** Quarter seconds of tones in noise at random levels, some near silence: a random model's scores move, so the rule fires often. */
+    /** {@link TinySpeechCommands#busyAudio} as a 16-bit WAV: a random model's scores move on it, so the rule fires often. */
     private static void busyWav(Path file, int seconds, int rate, long seed) {
-        java.util.Random r = new java.util.Random(seed);
-        short[] pcm = new short[seconds * rate];
-        double gain = 0, pitch = 0;
-        for (int i = 0; i < pcm.length; i++) {
-            if (i % (rate / 4) == 0) {
-                gain = r.nextDouble() < 0.3 ? 0.001 : 0.3 * r.nextDouble();
-                pitch = 200 + 2000 * r.nextDouble();
-            }
-            double t = (double) i / rate;
-            pcm[i] = (short) Math.round(32767 * Math.max(-1, Math.min(1, gain * (0.5 * r.nextGaussian() + Math.sin(2 * Math.PI * pitch * t)))));
-        }
+        float[] w = TinySpeechCommands.busyAudio(seconds * rate, rate, seed);
+        short[] pcm = new short[w.length];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = (short) Math.round(32767 * Math.max(-1, Math.min(1, w[i])));
         TinySpeechCommands.writePcm16(file, pcm, rate);
     }
 

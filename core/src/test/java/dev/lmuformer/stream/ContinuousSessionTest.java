@@ -10,6 +10,7 @@ import dev.lmuformer.model.StateDict;
 import dev.lmuformer.stream.ContinuousRule.Score;
 import dev.lmuformer.stream.SessionFixtures.Recorder;
 import dev.lmuformer.testing.TensorAssert;
+import dev.lmuformer.testing.TinySpeechCommands;
 import com.fasterxml.jackson.jr.ob.JSON;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +23,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static dev.lmuformer.stream.SessionFixtures.CLASSES;
 import static dev.lmuformer.stream.SessionFixtures.INPUT;
@@ -61,18 +61,7 @@ class ContinuousSessionTest {
      * loud: a recording over which a random model's scores rise and fall.
      */
     private static float[] noisyAudio(int samples, long seed) {
-        Random r = new Random(seed);
-        float[] w = new float[samples];
-        double gain = 0, pitch = 0;
-        for (int i = 0; i < samples; i++) {
-            if (i % (RATE / 4) == 0) {
-                gain = r.nextDouble() < 0.3 ? 0.001 : 0.3 * r.nextDouble();
-                pitch = 200 + 2000 * r.nextDouble();
-            }
-            double t = (double) i / RATE;
-            w[i] = (float) (gain * (0.5 * r.nextGaussian() + Math.sin(2 * Math.PI * pitch * t * (1 + t % 0.25))));
-        }
-        return w;
+        return TinySpeechCommands.busyAudio(samples, RATE, seed);
     }
 
     /** A rule that a random model fires now and then: every class at the median of the frames' best scores, hold 3, refractory 20. */

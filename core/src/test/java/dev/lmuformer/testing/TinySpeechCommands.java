@@ -7,11 +7,31 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /** Writes small Speech Commands-layout trees and 16-bit PCM WAV files for the data tests. */
 public final class TinySpeechCommands {
     private TinySpeechCommands() {
+    }
+
+    /**
+     * Quarter seconds of chirps in noise at random levels, about a third of them near silence ({@code samples}
+     * at {@code rate}): audio whose frames keep changing, so a random model's scores move and rules fire.
+     */
+    public static float[] busyAudio(int samples, int rate, long seed) {
+        Random r = new Random(seed);
+        float[] w = new float[samples];
+        double gain = 0, pitch = 0;
+        for (int i = 0; i < samples; i++) {
+            if (i % (rate / 4) == 0) {
+                gain = r.nextDouble() < 0.3 ? 0.001 : 0.3 * r.nextDouble();
+                pitch = 200 + 2000 * r.nextDouble();
+            }
+            double t = (double) i / rate;
+            w[i] = (float) (gain * (0.5 * r.nextGaussian() + Math.sin(2 * Math.PI * pitch * t * (1 + t % 0.25))));
+        }
+        return w;
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.lmuformer.server;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
 
 /**
  * What a {@link KeywordServer} counts, served at {@code /metrics} in the Prometheus text format.
@@ -21,8 +22,7 @@ public final class ServerMetrics {
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    final Gauge sessionsActive = Gauge.builder().name("lmuformer_sessions_active")
-            .help("WebSocket streams served now (admitted, not yet ended or gone)").register(registry);
+    private IntSupplier active = () -> 0;
     final Counter sessions = Counter.builder().name("lmuformer_sessions")
             .help("WebSocket streams admitted").register(registry);
     final Counter refused = Counter.builder().name("lmuformer_connections_refused")
@@ -45,11 +45,18 @@ public final class ServerMetrics {
             .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2).register(registry);
 
     ServerMetrics() {
+        GaugeWithCallback.builder().name("lmuformer_sessions_active").help("WebSocket streams served now (admitted, not yet ended or gone)")
+                .callback(cb -> cb.call(active.getAsInt())).register(registry);
+    }
+
+    /** Where {@code lmuformer_sessions_active} is read from: the hub's admission count. */
+    void activeSessionsFrom(IntSupplier count) {
+        active = count;
     }
 
     /** Streams served now: admitted and not yet ended, failed or gone. */
     public int activeSessions() {
-        return (int) sessionsActive.get();
+        return active.getAsInt();
     }
 
     /** Connections refused so far, for any reason. */

@@ -78,11 +78,6 @@ public record ServerOptions(String host, int port, int maxSessions, String token
         return new ServerOptions(host, port, maxSessions, token, allowedOrigins, d, maxMessageBytes, maxUploadBytes, queueSeconds);
     }
 
-    /** These options allowing browser pages from {@code origins} too. */
-    public ServerOptions withAllowedOrigins(List<String> origins) {
-        return new ServerOptions(host, port, maxSessions, token, origins, idleTimeout, maxMessageBytes, maxUploadBytes, queueSeconds);
-    }
-
     /** These options with an audio queue of {@code seconds} per stream. */
     public ServerOptions withQueueSeconds(double seconds) {
         return new ServerOptions(host, port, maxSessions, token, allowedOrigins, idleTimeout, maxMessageBytes, maxUploadBytes, seconds);

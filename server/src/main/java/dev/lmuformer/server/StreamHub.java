@@ -50,6 +50,7 @@ final class StreamHub implements AutoCloseable {
         this.queueLimit = Math.round(options.queueSeconds() * KeywordSession.SAMPLE_RATE);
         group = new SessionGroup(spotter.model(), maxSessions, spotter.input(), spotter.rule(), i -> new KeywordSession.Listener() { });
         for (int i = 0; i < maxSessions; i++) free.add(i);
+        metrics.activeSessionsFrom(admitted::get);
         thread = new Thread(this::run, "lmuformer-hub");
         thread.setDaemon(true);
         thread.start();
@@ -77,7 +78,6 @@ final class StreamHub implements AutoCloseable {
             return false;
         }
         metrics.sessions.inc();
-        metrics.sessionsActive.inc();
         arrivals.add(c);
         LockSupport.unpark(thread);
         return true;
@@ -108,7 +108,9 @@ final class StreamHub implements AutoCloseable {
         ClientConfig config;
         ContinuousRule rule;
         int[] spotted;          // the classes scored in score messages
-        double[] scores;
+        List<String> spottedWords;
+        double[] scores;        // every class's score of a frame
+        double[] spottedScores; // the spotted classes' of them
         int offset;             // samples of the inbox's first Audio already pushed
         long frames;
         boolean released;
@@ -120,15 +122,9 @@ final class StreamHub implements AutoCloseable {
         @Override
         public void onFrame(long frame, double seconds, float[] logits) {
             if (!config.scores() || ++frames % SCORE_EVERY != 0) return;
-            double[] all = scores;
-            rule.score().of(logits, 0, all);
-            double[] some = new double[spotted.length];
-            List<String> names = new ArrayList<>(spotted.length);
-            for (int i = 0; i < spotted.length; i++) {
-                some[i] = all[spotted[i]];
-                names.add(spotter.words().get(spotted[i]));
-            }
-            connection.send(ServerMessages.scores(seconds, seconds + session.lookAheadSeconds(), names, some, SCORE_TOP));
+            rule.score().of(logits, 0, scores);
+            for (int i = 0; i < spotted.length; i++) spottedScores[i] = scores[spotted[i]];
+            connection.send(ServerMessages.scores(seconds, seconds + session.lookAheadSeconds(), spottedWords, spottedScores, SCORE_TOP));
         }
 
         @Override
@@ -229,10 +225,12 @@ final class StreamHub implements AutoCloseable {
         List<Integer> classes = new ArrayList<>();
         for (int k = 0; k < s.scores.length; k++) if (s.rule.threshold(k) <= 1) classes.add(k);
         s.spotted = classes.stream().mapToInt(Integer::intValue).toArray();
+        s.spottedWords = spotter.spotted(s.rule);
+        s.spottedScores = new double[s.spotted.length];
         s.session = group.replace(s.slot, s.rule, s);
         double[] thresholds = new double[s.spotted.length];
         for (int i = 0; i < thresholds.length; i++) thresholds[i] = s.rule.threshold(s.spotted[i]);
-        s.connection.send(ServerMessages.ready(config, spotter.arch(), spotter.spotted(s.rule), thresholds));
+        s.connection.send(ServerMessages.ready(config, spotter.arch(), s.spottedWords, thresholds));
     }
 
     private void release(Stream s) {
@@ -242,7 +240,6 @@ final class StreamHub implements AutoCloseable {
             group.session(s.slot).reset();
             free.push(s.slot);
         }
-        metrics.sessionsActive.dec();
         admitted.decrementAndGet();
     }
 
