@@ -8,6 +8,7 @@ import org.eclipse.jetty.websocket.api.Session;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +65,7 @@ public final class Connection implements Session.Listener {
     private Phase phase = Phase.CONFIG;
     private ClientConfig config;
     private Resampler.Stream resampler;
-    private float[] decoded = new float[0];
+    private float[] decoded = new float[0];   // the resampler's input
     private float[] resampled = new float[0];
 
     Connection(StreamHub hub) {
@@ -92,7 +93,7 @@ public final class Connection implements Session.Listener {
                     int n = resampler.finish(tail, 0);
                     if (n > 0) {
                         queued.addAndGet(n);
-                        hub.offer(this, new Audio(java.util.Arrays.copyOf(tail, n), System.nanoTime()));
+                        hub.offer(this, new Audio(Arrays.copyOf(tail, n), System.nanoTime()));
                     }
                 }
                 phase = Phase.ENDED;
@@ -174,21 +175,21 @@ public final class Connection implements Session.Listener {
 
     /** The samples of {@code n} values at 16 kHz (a fresh array: it is queued), or null for a non-finite one. */
     private float[] decode(ByteBuffer b, int n) {
-        if (decoded.length < n) decoded = new float[n];
+        // at 16 kHz the decoded samples are the queued ones; otherwise they are the resampler's input
+        float[] x = resampler == null ? new float[n] : decoded.length >= n ? decoded : (decoded = new float[n]);
         if (config.encoding() == ClientConfig.Encoding.PCM_S16LE) {
-            for (int i = 0; i < n; i++) decoded[i] = b.getShort() / 32768f;
+            for (int i = 0; i < n; i++) x[i] = b.getShort() / 32768f;
         } else {
             for (int i = 0; i < n; i++) {
                 float v = b.getFloat();
                 if (!Float.isFinite(v)) return null;
-                decoded[i] = v;
+                x[i] = v;
             }
         }
-        if (resampler == null) return java.util.Arrays.copyOf(decoded, n);
+        if (resampler == null) return x;
         int max = resampler.maxOutput(n);
         if (resampled.length < max) resampled = new float[max];
-        int out = resampler.push(decoded, 0, n, resampled, 0);
-        return java.util.Arrays.copyOf(resampled, out);
+        return Arrays.copyOf(resampled, resampler.push(x, 0, n, resampled, 0));
     }
 
     private static boolean isEnd(String text) {

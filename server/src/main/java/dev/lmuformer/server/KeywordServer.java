@@ -239,7 +239,7 @@ public final class KeywordServer implements AutoCloseable {
                 }
             });
             float[] s = w.samples();
-            for (int at = 0; at < s.length; at += 16000) session.push(s, at, Math.min(16000, s.length - at));
+            session.push(s, 0, s.length);
             session.finish();
             metrics.recognized.labelValues("ok").inc();
             metrics.events.inc(events.size());
