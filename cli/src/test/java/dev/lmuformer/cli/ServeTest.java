@@ -484,6 +484,52 @@ class ServeTest {
     }
 
     @Test
+    void recognizeRequestsBeyondTheLimitAreAnsweredBusyAndTheOthersFinish() throws Exception {
+        serve(loopback());
+        byte[] file = Files.readAllBytes(wav);
+        List<java.net.Socket> slow = new ArrayList<>();
+        for (int i = 0; i < KeywordServer.RECOGNIZE_AT_ONCE; i++) {
+            // the headers and the first bytes now, the rest later: each holds a permit while its body arrives
+            java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(("POST /v1/recognize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + file.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(file, 0, 44);
+            socket.getOutputStream().flush();
+            slow.add(socket);
+        }
+        // a post sent before both uploads hold their permits would take one and turn an upload away
+        awaitMetric("lmuformer_recognize_in_progress " + KeywordServer.RECOGNIZE_AT_ONCE + ".0");
+        HttpResponse<String> busy = post("/v1/recognize", file);
+        assertEquals(503, busy.statusCode(), busy.body());
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null));
+        assertTrue(json(busy.body()).get("message").toString().contains("try again"), busy.body());
+        assertTrue(get("/metrics").body().contains("lmuformer_recognize_requests_total{outcome=\"busy\"} 1.0"));
+        List<Object> expected = new ArrayList<>(streamJson(wav));
+        for (java.net.Socket socket : slow) {
+            socket.getOutputStream().write(file, 44, file.length - 44);
+            socket.getOutputStream().flush();
+            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            socket.close();
+            assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+            List<String> events = new ArrayList<>();
+            for (Object e : (List<?>) json(reply.substring(reply.indexOf("\r\n\r\n") + 4)).get("events")) events.add(JSON.std.asString(e));
+            assertEquals(expected, events);
+        }
+        awaitMetric("lmuformer_recognize_in_progress 0.0");
+        assertEquals(200, post("/v1/recognize", file).statusCode(), "the permits came back");
+    }
+
+    /** Waits until {@code /metrics} holds the line (gauges follow requests a moment after their replies). */
+    private void awaitMetric(String line) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!get("/metrics").body().contains("\n" + line + "\n")) {
+            assertTrue(System.nanoTime() < deadline, "/metrics never showed " + line);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void aThousandConnectionsComeAndGoWithoutLeaks() throws Exception {
         serve(loopback());
         float[] s = WavReader.read(wav).samples();

@@ -69,6 +69,22 @@ public final class Parallel {
         return threads() == 1 || INSIDE.get();
     }
 
+    /**
+     * Runs {@code body} with every parallel call it makes run serially on the calling thread. For a
+     * caller that is itself one of several threads sharing the cores — a server's shards, each
+     * stepping its own streams — where a call spread over the pool would wait for whichever worker
+     * the other threads' work has preempted.
+     */
+    public static void runSerial(Runnable body) {
+        boolean was = INSIDE.get();
+        INSIDE.set(true);
+        try {
+            body.run();
+        } finally {
+            INSIDE.set(was);
+        }
+    }
+
     /** Runs {@code body.accept(i)} for every i in [0, n), spread over the threads. */
     public static void forEach(int n, IntConsumer body) {
         if (n <= 0) return;

@@ -55,6 +55,24 @@ class ParallelTest {
     }
 
     @Test
+    void runSerialKeepsEveryCallOnTheCallerAndRestoresAfterwards() {
+        Thread caller = Thread.currentThread();
+        AtomicInteger elsewhere = new AtomicInteger();
+        Parallel.runSerial(() -> {
+            assertTrue(Parallel.serial());
+            for (int call = 0; call < 50; call++) Parallel.forEach(64, i -> {
+                if (Thread.currentThread() != caller) elsewhere.incrementAndGet();
+            });
+        });
+        assertEquals(0, elsewhere.get(), "indices run off the calling thread inside runSerial");
+        assertTrue(!Parallel.serial(), "runSerial left the caller serial");
+        assertThrows(IllegalStateException.class, () -> Parallel.runSerial(() -> {
+            throw new IllegalStateException("inside");
+        }));
+        assertTrue(!Parallel.serial(), "a failing body left the caller serial");
+    }
+
+    @Test
     void aFailureSurfacesOnTheCallerAndThePoolStaysUsable() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(100, i -> {
             if (i == 37) throw new IllegalStateException("index 37");

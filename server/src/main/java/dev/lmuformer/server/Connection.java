@@ -60,6 +60,8 @@ public final class Connection implements Session.Listener {
     /** Set when a message was not demanded because the queue was full; the hub demands it once the queue has drained. */
     final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
     volatile Session socket;
+    /** The hub shard serving this stream; set when admitted. */
+    volatile StreamHub.Shard shard;
 
     // Jetty's thread only (one message at a time)
     private Phase phase = Phase.CONFIG;

@@ -23,6 +23,7 @@ public final class ServerMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private IntSupplier active = () -> 0;
+    private IntSupplier recognizing = () -> 0;
     final Counter sessions = Counter.builder().name("lmuformer_sessions")
             .help("WebSocket streams admitted").register(registry);
     final Counter refused = Counter.builder().name("lmuformer_connections_refused")
@@ -47,11 +48,18 @@ public final class ServerMetrics {
     ServerMetrics() {
         GaugeWithCallback.builder().name("lmuformer_sessions_active").help("WebSocket streams served now (admitted, not yet ended or gone)")
                 .callback(cb -> cb.call(active.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("lmuformer_recognize_in_progress").help("POST /v1/recognize requests being read or computed now")
+                .callback(cb -> cb.call(recognizing.getAsInt())).register(registry);
     }
 
     /** Where {@code lmuformer_sessions_active} is read from: the hub's admission count. */
     void activeSessionsFrom(IntSupplier count) {
         active = count;
+    }
+
+    /** Where {@code lmuformer_recognize_in_progress} is read from: the permits taken. */
+    void recognizingFrom(IntSupplier count) {
+        recognizing = count;
     }
 
     /** Streams served now: admitted and not yet ended, failed or gone. */
