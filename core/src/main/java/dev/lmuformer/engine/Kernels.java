@@ -61,6 +61,14 @@ public interface Kernels {
     /** {@code out[o+i] (+)= a[o+i]·b[o+i]} for i &lt; n: added to out when {@code accumulate}, else written. */
     void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate);
 
+    /**
+     * One radix-2 butterfly over {@code n} signals side by side (the lanes of a {@link LaneFft}):
+     * with {@code t = w·z[b+i]}, {@code z[b+i] = z[a+i] − t} and {@code z[a+i] = z[a+i] + t} for
+     * i &lt; n, z complex in {@code re, im} and w = {@code wr + i·wi}; plain multiplies and adds, so
+     * every implementation gives the same bits.
+     */
+    void butterfly(int n, float[] re, float[] im, int a, int b, float wr, float wi);
+
     /** The implementation chosen for this JVM. */
     static Kernels get() {
         return KernelChoice.INSTANCE;

@@ -94,4 +94,18 @@ public final class ScalarKernels implements Kernels {
     public void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate) {
         for (int i = o; i < o + n; i++) out[i] = accumulate ? out[i] + a[i] * b[i] : a[i] * b[i];
     }
+
+    @Override
+    public void butterfly(int n, float[] re, float[] im, int a, int b, float wr, float wi) {
+        for (int i = 0; i < n; i++) {
+            float br = re[b + i], bi = im[b + i];
+            float tr = wr * br - wi * bi;
+            float ti = wr * bi + wi * br;
+            float ar = re[a + i], ai = im[a + i];
+            re[b + i] = ar - tr;
+            im[b + i] = ai - ti;
+            re[a + i] = ar + tr;
+            im[a + i] = ai + ti;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.lmuformer.nn;
 
+import dev.lmuformer.engine.Gemm;
 import dev.lmuformer.engine.Parallel;
 
 import java.util.ArrayList;
@@ -15,6 +16,10 @@ import java.util.List;
  * </pre>
  * Ā, B̄ (zero-order hold, {@link LmuMatrices}) are fixed buffers named {@code A}, {@code B};
  * {@code H [D, N]} is their impulse response.
+ *
+ * <p>Sequences of at least {@link LmuMemory#FFT_FROM} frames never form m: the memory columns of
+ * W_h are folded into H ({@link MemoryProjection}), so {@code W_h [m ; x] = (W_m H) ∗ u + W_x x}, and
+ * {@link #memoryAndInput()} is null after such a forward.
  */
 public final class LmuCell {
     /** {@code prefix.W_u}: Linear(I → 1). */
@@ -27,12 +32,19 @@ public final class LmuCell {
     private final Relu fU = new Relu();
     private final Relu fH = new Relu();
     private final LmuBuffers buffers;
+    private final MemoryProjection projection;
 
     private float[] cat;   // (B, N, D + I) [m ; x], the input of W_h
     private float[] du;    // (B, N)
     private float[] duPre; // (B, N)
     private float[] dhPre; // (B, N, Hd)
     private float[] dcat;  // (B, N, D + I)
+    private float[] input; // (B, N, I) x of the last forward
+    private float[] pre;   // (B, N, Hd) W_h [m ; x] + b_h, when folded
+    private boolean folded;
+    private float[] inputWeightT; // (I, Hd) scratch of the folded backward
+    /** Sequences at least this long fold the memory into W_h; a field so tests can compare both forms. */
+    int foldFrom = LmuMemory.FFT_FROM;
     private int batch;
     private int frames;
 
@@ -44,6 +56,7 @@ public final class LmuCell {
         wU = new Linear(prefix + ".W_u", inputSize, 1, true);
         wH = new Linear(prefix + ".W_h", memorySize + inputSize, hiddenSize, true);
         buffers = new LmuBuffers(memorySize, theta, seqLen);
+        projection = new MemoryProjection(memorySize, hiddenSize);
     }
 
     /** Forward over x {@code [batch, frames, I]}; returns h {@code [batch, frames, Hd]} (owned by this layer). */
@@ -54,6 +67,17 @@ public final class LmuCell {
         int rows = batch * frames;
         int width = memorySize + inputSize;
         float[] u = fU.forward(wU.forward(x, rows), rows);
+        input = x;
+        folded = frames >= foldFrom;
+        if (folded) {
+            cat = null;
+            // W_x x + b_h, then the memory half as a convolution of u
+            pre = Ops.ensure(pre, rows * hiddenSize);
+            Gemm.gemm(rows, hiddenSize, inputSize, x, 0, inputSize, 1, wH.weight.data, memorySize, 1, width, pre, 0, hiddenSize, false);
+            Ops.addBias(pre, rows, hiddenSize, wH.bias.data);
+            projection.forward(buffers.impulseResponse(), buffers.length(), wH.weight.data, width, u, batch, frames, pre);
+            return fH.forward(pre, rows * hiddenSize);
+        }
         cat = Ops.ensure(cat, rows * width);
         mem.forward(u, batch, frames, cat, width);
         float[] c = cat;
@@ -69,6 +93,27 @@ public final class LmuCell {
         int width = memorySize + inputSize;
         dhPre = Ops.ensure(dhPre, rows * hiddenSize);
         fH.backward(dhOut, dhPre, false);
+        if (folded) {
+            float[] w = wH.weight.data, dw = wH.weight.grad;
+            // The input columns of W_h and their gradient, transposed ([I, Hd]): both products then
+            // run over contiguous rows of dh instead of strided columns.
+            inputWeightT = Ops.ensure(inputWeightT, inputSize * hiddenSize);
+            for (int k = 0; k < hiddenSize; k++) {
+                for (int i = 0; i < inputSize; i++) inputWeightT[i * hiddenSize + k] = w[k * width + memorySize + i];
+            }
+            Gemm.gemm(rows, inputSize, hiddenSize, dhPre, 0, hiddenSize, 1, inputWeightT, 0, 1, hiddenSize, dx, 0, inputSize, true);
+            Gemm.gemm(inputSize, hiddenSize, rows, input, 0, 1, inputSize, dhPre, 0, hiddenSize, 1, inputWeightT, 0, hiddenSize, false);
+            for (int k = 0; k < hiddenSize; k++) {
+                for (int i = 0; i < inputSize; i++) dw[k * width + memorySize + i] += inputWeightT[i * hiddenSize + k];
+            }
+            Ops.addColumnSums(dhPre, rows, hiddenSize, wH.bias.grad);
+            du = Ops.zeroed(du, rows);
+            projection.backward(dhPre, du, dw, width);
+            duPre = Ops.ensure(duPre, rows);
+            fU.backward(du, duPre, false);
+            wU.backward(duPre, dx);
+            return;
+        }
         dcat = Ops.ensure(dcat, rows * width);
         wH.backward(dhPre, dcat, false);
         float[] dc = dcat;
@@ -86,7 +131,7 @@ public final class LmuCell {
         wU.backward(duPre, dx);
     }
 
-    /** The [m ; x] rows of the last forward (the input of W_h). */
+    /** The [m ; x] rows of the last forward (the input of W_h), or null when it folded the memory into W_h. */
     public float[] memoryAndInput() {
         return cat;
     }

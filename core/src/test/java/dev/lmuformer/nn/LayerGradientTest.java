@@ -105,6 +105,49 @@ class LayerGradientTest {
     }
 
     @Test
+    void lmuCellWithTheMemoryFoldedIntoWh() {
+        Random rnd = new Random(12);
+        int batch = 2, frames = 7, in = 3, hidden = 4, memory = 5;
+        LmuCell cell = new LmuCell("lmu", in, hidden, memory, 6.0, frames);
+        cell.foldFrom = 1;
+        for (Parameter p : cell.parameters()) System.arraycopy(randn(rnd, p.size(), 0.6), 0, p.data, 0, p.size());
+        cell.wU.bias.data[0] = 1.5f;
+        GradCheck.check("lmu folded", fn(x -> cell.forward(x, batch, frames), cell::backward), randn(rnd, batch * frames * in, 1),
+                batch * frames * hidden, cell.parameters(), true, 1e-3, 5e-3, 12);
+        org.junit.jupiter.api.Assertions.assertNull(cell.memoryAndInput(), "the folded form never forms m");
+    }
+
+    /** The folded form (psMNIST's) against the one that forms m, over several channel groups and sample blocks. */
+    @Test
+    void foldedAndFormedMemoryAgree() {
+        Random rnd = new Random(17);
+        int batch = 20, frames = 45, in = 3, hidden = 37, memory = 12;
+        LmuCell formed = new LmuCell("lmu", in, hidden, memory, 30.0, frames);
+        LmuCell folded = new LmuCell("lmu", in, hidden, memory, 30.0, frames);
+        formed.foldFrom = Integer.MAX_VALUE;
+        folded.foldFrom = 1;
+        for (int i = 0; i < formed.parameters().size(); i++) {
+            Parameter p = formed.parameters().get(i);
+            System.arraycopy(randn(rnd, p.size(), 0.4), 0, p.data, 0, p.size());
+            System.arraycopy(p.data, 0, folded.parameters().get(i).data, 0, p.size());
+        }
+        formed.wU.bias.data[0] = folded.wU.bias.data[0] = 0.8f;
+        float[] x = randn(rnd, batch * frames * in, 1);
+        float[] dy = randn(rnd, batch * frames * hidden, 1);
+        float[] hFormed = formed.forward(x, batch, frames).clone();
+        float[] hFolded = folded.forward(x, batch, frames);
+        dev.lmuformer.testing.TensorAssert.assertTensorClose("h", hFormed, hFolded, 1e-5);
+        float[] dxFormed = new float[x.length], dxFolded = new float[x.length];
+        formed.backward(dy, dxFormed);
+        folded.backward(dy, dxFolded);
+        dev.lmuformer.testing.TensorAssert.assertTensorClose("dx", dxFormed, dxFolded, 1e-5);
+        for (int i = 0; i < formed.parameters().size(); i++) {
+            Parameter p = formed.parameters().get(i);
+            dev.lmuformer.testing.TensorAssert.assertTensorClose("grad " + p.name(), p.grad, folded.parameters().get(i).grad, 1e-5);
+        }
+    }
+
+    @Test
     void embeddingAddsIntoLookedUpRowsAndNeverThePaddingRow() {
         Random rnd = new Random(13);
         int vocab = 6, dim = 4;

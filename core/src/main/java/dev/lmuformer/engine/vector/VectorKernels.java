@@ -259,4 +259,32 @@ public final class VectorKernels implements Kernels {
         }
         for (; i < n; i++) out[o + i] = accumulate ? out[o + i] + a[o + i] * b[o + i] : a[o + i] * b[o + i];
     }
+
+    @Override
+    public void butterfly(int n, float[] re, float[] im, int a, int b, float wr, float wi) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector br = FloatVector.fromArray(S, re, b + i);
+            FloatVector bi = FloatVector.fromArray(S, im, b + i);
+            // separate multiplies and subtracts (no fma): the scalar kernel's bits
+            FloatVector tr = br.mul(wr).sub(bi.mul(wi));
+            FloatVector ti = bi.mul(wr).add(br.mul(wi));
+            FloatVector ar = FloatVector.fromArray(S, re, a + i);
+            FloatVector ai = FloatVector.fromArray(S, im, a + i);
+            ar.sub(tr).intoArray(re, b + i);
+            ai.sub(ti).intoArray(im, b + i);
+            ar.add(tr).intoArray(re, a + i);
+            ai.add(ti).intoArray(im, a + i);
+        }
+        for (; i < n; i++) {
+            float xr = re[b + i], xi = im[b + i];
+            float tr = wr * xr - wi * xi;
+            float ti = wr * xi + wi * xr;
+            float ar = re[a + i], ai = im[a + i];
+            re[b + i] = ar - tr;
+            im[b + i] = ai - ti;
+            re[a + i] = ar + tr;
+            im[a + i] = ai + ti;
+        }
+    }
 }
