@@ -14,7 +14,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,6 +32,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
+                "  lmuformer bench --model psmnist_lmu --mode train --batch 100 --threads 2 --jvms 5",
+                "  lmuformer bench --mode train --sweep-threads 1,2,4,8,16",
                 "  lmuformer bench --mode loader --data data/keywords --threads 2",
                 "  lmuformer bench --mode stream --threads 1",
                 "  lmuformer bench --mode stream --model slmu_rnn_ms_conv1d --threads 1",
@@ -98,6 +102,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--jvms", defaultValue = "1", paramLabel = "K",
+            description = "Train and eval modes: run the measurement in K fresh JVMs one after another and report the spread across them "
+                    + "(min, median, max, slowest/fastest; default: ${DEFAULT-VALUE}, this JVM).")
+    int jvms;
+
+    @Option(names = "--sweep-threads", paramLabel = "LIST",
+            description = "Train and eval modes: measure each thread count of LIST (e.g. 1,2,4,8,16), each in fresh JVMs (--jvms per count), "
+                    + "and report the speed-up over the first.")
+    String sweepThreads;
+
     @Option(names = "--data", description = "Loader mode: dataset root in the Speech Commands layout (its train split is loaded).")
     java.nio.file.Path data;
 
@@ -115,6 +129,15 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mode must be train, eval, loader, stream or serve, got '" + mode + "'");
         }
         if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
+        if (jvms < 1) throw new IllegalArgumentException("--jvms must be at least 1, got " + jvms);
+        if ((jvms > 1 || sweepThreads != null) && !mode.equals("train") && !mode.equals("eval")) {
+            throw new IllegalArgumentException("--jvms and --sweep-threads apply to --mode train and eval");
+        }
+        if (jvms > 1 || sweepThreads != null) {
+            int[] counts = sweepThreads != null ? FreshJvmBench.parseThreadCounts(sweepThreads) : new int[] {Parallel.threads()};
+            List<String> childArgs = withoutOptions(benchArgs(), "--jvms", "--sweep-threads", "--threads", "--json");
+            return FreshJvmBench.run(childArgs, counts, jvms, json, out, err);
+        }
         int b = batch != null ? batch : mode.equals("eval") ? 256 : 128;
         if (b < 1) throw new IllegalArgumentException("--batch must be positive, got " + b);
         if (mode.equals("loader")) {
@@ -176,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double median = FreshJvmBench.median(sorted);
         double samplesPerSecond = b / median;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", model);
@@ -199,5 +222,28 @@ final class BenchCommand implements Callable<Integer> {
                     model, mode, b, Main.engineLine(), median, samplesPerSecond, sorted[0], sorted[sorted.length - 1]);
         }
         return 0;
+    }
+
+    /** This command's own arguments: picocli's original arguments start with the parent's and the subcommand's name. */
+    private List<String> benchArgs() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int at = all.indexOf(spec.name());
+        return all.subList(at + 1, all.size());
+    }
+
+    /** The arguments less the named options and their values ({@code --name value} or {@code --name=value}; {@code --json} has none). */
+    static List<String> withoutOptions(List<String> args, String... names) {
+        List<String> kept = new ArrayList<>();
+        List<String> drop = List.of(names);
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (!drop.contains(name)) {
+                kept.add(a);
+            } else if (!a.contains("=") && !a.equals("--json")) {
+                i++; // its value
+            }
+        }
+        return kept;
     }
 }

@@ -143,6 +143,32 @@ class CliTest {
     }
 
     @Test
+    void benchInFreshJvmsReportsTheSpreadPerThreadCount() throws Exception {
+        CliRun r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "eval", "--batch", "2", "--dim", "16", "--frames", "8",
+                "--warmup", "0", "--iterations", "1", "--jvms", "2", "--sweep-threads=1,2", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = com.fasterxml.jackson.jr.ob.JSON.std.mapFrom(r.out());
+        java.util.List<?> runs = (java.util.List<?>) m.get("runs");
+        assertEquals(4, runs.size(), "two JVMs for each of two thread counts");
+        assertEquals(java.util.List.of(1, 1, 2, 2), runs.stream().map(run -> ((Map<?, ?>) run).get("threads")).toList(),
+                "each child runs the thread count it was given");
+        java.util.List<?> rows = (java.util.List<?>) m.get("by_threads");
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            double min = ((Number) row.get("samples_per_s_min")).doubleValue();
+            double max = ((Number) row.get("samples_per_s_max")).doubleValue();
+            assertTrue(min > 0 && min <= max, row.toString());
+            assertEquals(min / max, ((Number) row.get("slowest_over_fastest")).doubleValue(), 1e-12);
+        }
+        assertEquals(1.0, ((Number) ((Map<?, ?>) rows.get(0)).get("speedup_over_first")).doubleValue(), 0);
+        assertEquals(java.util.List.of("--model", "x", "--batch=3"),
+                BenchCommand.withoutOptions(java.util.List.of("--jvms", "5", "--model", "x", "--json", "--threads=2", "--batch=3"), "--jvms", "--threads", "--json"));
+        assertOneLineError(run("bench", "--mode", "stream", "--jvms", "2"), "--jvms");
+        assertOneLineError(run("bench", "--mode", "train", "--sweep-threads", "1,0"), "--sweep-threads");
+        assertOneLineError(run("bench", "--mode", "train", "--jvms", "0"), "--jvms");
+    }
+
+    @Test
     void streamBenchOfTheSpikingModelTimesThreeVariants() throws Exception {
         CliRun r = run("bench", "--model", "slmu_rnn_ms_conv1d", "--mode", "stream", "--dim", "16", "--frames", "8",
                 "--seconds", "0.05", "--threads", "1", "--json");
