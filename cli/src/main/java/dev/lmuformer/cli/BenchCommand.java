@@ -59,8 +59,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
     int threads;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed iterations (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed iterations before the timed ones (default: train and eval modes until the JIT has settled — at least "
+                    + JitWarmup.MIN_ITERATIONS + ", then until one iteration passes with the JIT compiling for under 1 % of it; 3 in loader mode).")
+    Integer warmup;
 
     @Option(names = "--iterations", defaultValue = "7", description = "Timed iterations (default: ${DEFAULT-VALUE}).")
     int iterations;
@@ -128,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             throw new IllegalArgumentException("--mode must be train, eval, loader, stream or serve, got '" + mode + "'");
         }
-        if (warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
+        if (warmup != null && warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
         if (jvms < 1) throw new IllegalArgumentException("--jvms must be at least 1, got " + jvms);
         if ((jvms > 1 || sweepThreads != null) && !mode.equals("train") && !mode.equals("eval")) {
             throw new IllegalArgumentException("--jvms and --sweep-threads apply to --mode train and eval");
@@ -142,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
         if (b < 1) throw new IllegalArgumentException("--batch must be positive, got " + b);
         if (mode.equals("loader")) {
             if (data == null) throw new IllegalArgumentException("--mode loader needs --data DIR (a Speech Commands-layout dataset)");
-            return LoaderBench.run(data, b, warmup, iterations, json, out, err);
+            return LoaderBench.run(data, b, warmup == null ? 3 : warmup, iterations, json, out, err);
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (dim != null) overrides.put("embed_dims", dim);
@@ -185,17 +187,14 @@ final class BenchCommand implements Callable<Integer> {
         float[] y = new float[b * net.numClasses()];
         for (int i = 0; i < b; i++) y[i * net.numClasses() + rnd.nextInt(net.numClasses())] = 1f;
         TrainStep step = train ? TrainStep.referenceRecipe(net) : null;
+        Runnable once = train ? () -> step.run(x, y, b, n) : () -> net.forward(x, b, n, false);
+        JitWarmup.Result warm = JitWarmup.run(once, warmup, json ? null : err);
         double[] seconds = new double[iterations];
-        for (int it = -warmup; it < iterations; it++) {
+        for (int it = 0; it < iterations; it++) {
             long t0 = System.nanoTime();
-            if (train) {
-                step.run(x, y, b, n);
-            } else {
-                net.forward(x, b, n, false);
-            }
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (it >= 0) seconds[it] = s;
-            if (!json) err.printf("  %s %d: %.3f s%n", it < 0 ? "warm-up" : "iteration", Math.abs(it < 0 ? it + warmup + 1 : it + 1), s);
+            once.run();
+            seconds[it] = (System.nanoTime() - t0) / 1e9;
+            if (!json) err.printf("  iteration %d: %.3f s%n", it + 1, seconds[it]);
         }
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
@@ -209,6 +208,9 @@ final class BenchCommand implements Callable<Integer> {
         result.put("kernels", Kernels.get().name());
         result.put("frames", n);
         result.put("embed_dims", config.embedDims());
+        result.put("warmup_iterations", warm.iterations());
+        result.put("warmup_s", warm.seconds());
+        result.put("jit_settled", warm.settled());
         result.put("iterations", iterations);
         result.put("median_s", median);
         result.put("min_s", sorted[0]);
