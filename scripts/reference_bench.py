@@ -6,7 +6,8 @@ them on a CPU: channels-first [B, C, N] tensors through nn.Conv1d / nn.BatchNorm
 [B, N, C] for the LMU cell, the LMU memory computed by FFT convolution, and LIF neurons stepped by a
 Python loop over the sequence axis (as spikingjelly's multi-step LIF "torch" backend does).
 
-Run it with the Debian interpreter, which has PyTorch 1.13 (the `python3` on PATH has no torch):
+Install PyTorch and OpenBLAS with scripts/install-reference.sh, then run it with the Debian
+interpreter, which has PyTorch 1.13 (the `python3` on PATH here has no torch):
 
     /usr/bin/python3 scripts/reference_bench.py --check
     /usr/bin/python3 scripts/reference_bench.py --model lmu_rnn_conv1d --mode train --threads 2
@@ -19,11 +20,30 @@ and random class targets; samples_per_s = batch / median iteration time.
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
 
-import torch
+
+def _prefer_avx512_blas():
+    """Debian's OpenBLAS 0.3.21 takes a Zen 4 for a Haswell and runs AVX2 kernels (about 85 GFLOP/s
+    on two threads here); its SkylakeX kernels use AVX-512 (about 115). The reference gets the faster
+    one, even where the environment names another core type (this machine's sets Haswell): the
+    comparison is against the reference at its best. Must run before torch loads OpenBLAS."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            avx512 = " avx512f" in f.read()
+    except OSError:
+        avx512 = False
+    if avx512:
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+        # and ATen's own vector kernels (element-wise work) in their AVX-512 build, not the AVX2 default
+        os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+
+
+_prefer_avx512_blas()
+import torch  # noqa: E402 (after the BLAS choice above)
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -134,6 +154,10 @@ class Lif(nn.Module):
     x_seq[t] builds a zero gradient of the whole [N, B, C] sequence and adds it up, so the LIF
     backward costs O(N^2 B C) memory traffic; at N = 128 that dominates a spiking train step."""
 
+    # "loop" indexes x_seq[t] as spikingjelly does; "unbind" splits the sequence once (one backward
+    # for all frames), a faster reference than the original, selected with --lif unbind.
+    frames = "loop"
+
     def __init__(self, v_threshold=1.0, tau=2.0):
         super().__init__()
         self.v_threshold = v_threshold
@@ -143,8 +167,9 @@ class Lif(nn.Module):
         x_seq = x.permute(2, 0, 1).contiguous()                 # [N, B, C]
         v = torch.zeros_like(x_seq[0])
         spikes = []
-        for t in range(x_seq.shape[0]):
-            h = v + (x_seq[t] - v) / self.tau
+        inputs = torch.unbind(x_seq) if Lif.frames == "unbind" else (x_seq[t] for t in range(x_seq.shape[0]))
+        for x_t in inputs:
+            h = v + (x_t - v) / self.tau
             s = SigmoidSpike.apply(h - self.v_threshold)
             v = h * (1.0 - s.detach())                          # gradient to h through (1 - s) only
             spikes.append(s)
@@ -408,7 +433,16 @@ def eval_step(model, x):
         return model(x)
 
 
+def _blas_info():
+    """The BLAS torch was built against, from its build configuration (Debian's says "generic": the
+    system libblas.so.3, OpenBLAS when libopenblas0-pthread is installed)."""
+    config = torch.__config__.show()
+    start = config.find("BLAS_INFO=")
+    return config[start + len("BLAS_INFO="):].split(",")[0] if start >= 0 else "unknown"
+
+
 def bench(args):
+    Lif.frames = args.lif
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1234)
@@ -434,6 +468,8 @@ def bench(args):
     result = {"model": args.model, "mode": args.mode, "batch": batch, "threads": args.threads,
               "iterations": args.iterations, "median_s": median, "min_s": min(times), "max_s": max(times),
               "samples_per_s": batch / median, "torch": torch.__version__,
+              "blas": _blas_info(), "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+              "aten_cpu_capability": os.environ.get("ATEN_CPU_CAPABILITY"), "lif": args.lif,
               "impl": "reference re-typed from REFERENCE.md"}
     if args.json:
         print(json.dumps(result))
@@ -487,6 +523,9 @@ def main(argv=None):
     p.add_argument("--warmup", type=int, default=3, help="untimed iterations first (default 3)")
     p.add_argument("--iterations", type=int, default=7, help="timed iterations (default 7)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lif", choices=["loop", "unbind"], default="loop",
+                   help="how LIF neurons read their frames: loop (x_seq[t], as spikingjelly; its backward costs "
+                        "O(N^2)) or unbind (one split, a faster reference than the original); default loop")
     p.add_argument("--check", action="store_true",
                    help="check parameter counts and a finite forward+backward of every model, then exit")
     args = p.parse_args(argv)

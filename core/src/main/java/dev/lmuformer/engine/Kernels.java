@@ -69,6 +69,22 @@ public interface Kernels {
      */
     void butterfly(int n, float[] re, float[] im, int a, int b, float wr, float wi);
 
+    /**
+     * One frame of {@code n} LIF neurons (τ = 2, threshold {@code vth}, hard reset; {@code nn.Lif}):
+     * {@code h = v + (x − v)/2}, {@code s = [h − vth ≥ 0]}, {@code v = s ? 0 : h}, with the membranes
+     * {@code v[vo …]} carried in place, h written to {@code h[ho …]} and the spikes (0 or 1) to
+     * {@code s[so …]}, which may be x itself; returns how many fired. Exact in any implementation.
+     */
+    int lifStep(int n, float vth, float[] x, int xo, float[] v, int vo, float[] h, int ho, float[] s, int so);
+
+    /**
+     * The backward of one {@link #lifStep} frame at offset o: with {@code z = h − vth} and the sigmoid
+     * surrogate {@code σ'(z) = 4σ(4z)(1 − σ(4z))}, {@code dh = dS·σ'(z) + (z < 0 ? dv : 0)};
+     * {@code dx += dh/2} and the membrane gradient carried to the frame before, {@code dv[i] = dh/2}
+     * (i &lt; n, dv indexed from 0). σ' to within float32 rounding.
+     */
+    void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv);
+
     /** The implementation chosen for this JVM. */
     static Kernels get() {
         return KernelChoice.INSTANCE;

@@ -108,4 +108,30 @@ public final class ScalarKernels implements Kernels {
             im[a + i] = ai + ti;
         }
     }
+
+    @Override
+    public int lifStep(int n, float vth, float[] x, int xo, float[] v, int vo, float[] h, int ho, float[] s, int so) {
+        int fired = 0;
+        for (int c = 0; c < n; c++) {
+            float vc = v[vo + c];
+            float ht = vc + (x[xo + c] - vc) * 0.5f; // the same bits as / τ for τ = 2
+            boolean fire = ht - vth >= 0f;
+            h[ho + c] = ht;
+            s[so + c] = fire ? 1f : 0f;
+            v[vo + c] = fire ? 0f : ht;
+            if (fire) fired++;
+        }
+        return fired;
+    }
+
+    @Override
+    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv) {
+        for (int c = 0; c < n; c++) {
+            float z = h[o + c] - vth;
+            float sg = (float) (1 / (1 + Math.exp(-4.0 * z)));
+            float dh = dS[o + c] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[c]);
+            dx[o + c] += dh * 0.5f;
+            dv[c] = dh * 0.5f;
+        }
+    }
 }

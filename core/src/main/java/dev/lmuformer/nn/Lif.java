@@ -1,5 +1,6 @@
 package dev.lmuformer.nn;
 
+import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.engine.Parallel;
 
 /**
@@ -15,8 +16,6 @@ import dev.lmuformer.engine.Parallel;
  * vectorisable across channels, with no per-frame allocation.
  */
 public final class Lif {
-    private static final float TAU = 2f;
-    private static final float ALPHA = 4f;
     private final float threshold;
     private float[] membrane; // (B, N, C) h_t before the spike, kept for the surrogate gradient
     private float[] spikes;   // (B, N, C) 0 or 1
@@ -60,40 +59,20 @@ public final class Lif {
      * One frame of {@code n} neurons with threshold {@code vth}, the rule above: membranes
      * {@code v[vo …]} are carried in place, the pre-reset membranes h_t go to {@code h[ho …]} and the
      * spikes (0 or 1) to {@code s[so …]}; returns how many fired. The parallel forward and the
-     * streaming models share it, so both round alike.
+     * streaming models share it ({@link Kernels#lifStep}), so both round alike.
      */
     public static int step(int n, float vth, float[] x, int xo, float[] v, int vo, float[] h, int ho, float[] s, int so) {
-        int fired = 0;
-        for (int c = 0; c < n; c++) {
-            float vc = v[vo + c];
-            float ht = vc + (x[xo + c] - vc) / TAU;
-            boolean fire = ht - vth >= 0f;
-            h[ho + c] = ht;
-            s[so + c] = fire ? 1f : 0f;
-            v[vo + c] = fire ? 0f : ht;
-            if (fire) fired++;
-        }
-        return fired;
+        return Kernels.get().lifStep(n, vth, x, xo, v, vo, h, ho, s, so);
     }
 
     /** Adds the surrogate input gradient for {@code dSpikes [B, N, C]} into {@code dx}. */
     public void backward(float[] dSpikes, float[] dx) {
         float[] h = membrane;
         float vth = threshold;
+        Kernels k = Kernels.get();
         Parallel.forEach(batch, b -> {
             float[] dv = new float[channels]; // dL/dv_t carried back from frame t+1
-            for (int t = frames - 1; t >= 0; t--) {
-                int o = (b * frames + t) * channels;
-                for (int c = 0; c < channels; c++) {
-                    float ht = h[o + c];
-                    float z = ht - vth;
-                    float sg = (float) (1 / (1 + Math.exp(-ALPHA * z)));
-                    float keep = z >= 0f ? 0f : 1f;
-                    float dh = dSpikes[o + c] * ALPHA * sg * (1 - sg) + dv[c] * keep;
-                    dx[o + c] += dh / TAU;
-                    dv[c] = dh * (1 - 1 / TAU);
-                }
-            }
+            for (int t = frames - 1; t >= 0; t--) k.lifBackward(channels, vth, h, dSpikes, dx, (b * frames + t) * channels, dv);
         });
     }
 

@@ -55,6 +55,46 @@ class KernelsTest {
     }
 
     @Test
+    void lifStepIsExactAndItsBackwardFollowsTheSurrogate() {
+        for (int n : new int[] {1, 15, 16, 37, 512}) {
+            float vth = n % 2 == 0 ? 1f : 0.5f;
+            float[] x = random(n + 2, 1.5), v = random(n, 1), h1 = new float[n], h2 = new float[n], s1 = new float[n + 2];
+            float[] v1 = v.clone(), v2 = v.clone();
+            int fired1 = reference.lifStep(n, vth, x, 2, v1, 0, h1, 0, s1, 2);
+            float[] inPlace = x.clone(); // the streaming models write the spikes over their input
+            int fired2 = fast.lifStep(n, vth, inPlace, 2, v2, 0, h2, 0, inPlace, 2);
+            int expected = 0;
+            for (int i = 0; i < n; i++) {
+                float hi = v[i] + (x[i + 2] - v[i]) / 2;
+                boolean fire = hi - vth >= 0;
+                if (fire) expected++;
+                assertEquals(hi, h1[i], 0, "scalar membrane");
+                assertEquals(fire ? 0f : hi, v1[i], 0, "scalar reset");
+                assertEquals(fire ? 1f : 0f, s1[i + 2], 0, "scalar spike");
+            }
+            assertEquals(expected, fired1, "scalar count n=" + n);
+            assertEquals(expected, fired2, "count n=" + n);
+            assertTensorClose("membranes", h1, h2, 0);
+            assertTensorClose("reset membranes", v1, v2, 0);
+            for (int i = 0; i < n; i++) assertEquals(s1[i + 2], inPlace[i + 2], 0, "spike written over its input");
+
+            float[] h = random(n + 1, 2);
+            float[] special = {vth, vth + 1e-7f, vth - 1e-7f, 30f, -30f, 1e4f, -1e4f};
+            System.arraycopy(special, 0, h, 1, Math.min(n, special.length));
+            float[] dS = random(n + 1, 1), dv = random(n, 1), dx1 = random(n + 1, 1), dx2 = dx1.clone(), dv1 = dv.clone(), dv2 = dv.clone();
+            reference.lifBackward(n, vth, h, dS, dx1, 1, dv1);
+            fast.lifBackward(n, vth, h, dS, dx2, 1, dv2);
+            for (int i = 0; i < n; i++) {
+                double z = h[i + 1] - vth, sg = 1 / (1 + Math.exp(-4 * z));
+                double dh = dS[i + 1] * 4 * sg * (1 - sg) + (z >= 0 ? 0 : dv[i]);
+                assertEquals(dh / 2, dv1[i], 1e-6 * Math.max(1, Math.abs(dh)), "scalar carried gradient at z=" + z);
+                assertEquals(dh / 2, dv2[i], 1e-6 * Math.max(1, Math.abs(dh)), "carried gradient at z=" + z);
+                assertEquals(dx1[i + 1], dx2[i + 1], 1e-6 * Math.max(1, Math.abs(dx1[i + 1])), "input gradient at z=" + z);
+            }
+        }
+    }
+
+    @Test
     void geluAndItsSlopeAgreeWithTheExactForms() {
         int n = 4099;
         float[] x = random(n, 3);

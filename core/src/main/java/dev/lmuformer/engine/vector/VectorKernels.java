@@ -256,6 +256,78 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int lifStep(int n, float vth, float[] x, int xo, float[] v, int vo, float[] h, int ho, float[] s, int so) {
+        int fired = 0;
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector vc = FloatVector.fromArray(S, v, vo + i);
+            FloatVector ht = FloatVector.fromArray(S, x, xo + i).sub(vc).mul(0.5f).add(vc);
+            VectorMask<Float> fire = ht.sub(vth).compare(VectorOperators.GE, 0f);
+            FloatVector zero = FloatVector.zero(S);
+            ht.intoArray(h, ho + i);
+            zero.blend(1f, fire).intoArray(s, so + i);
+            ht.blend(zero, fire).intoArray(v, vo + i);
+            fired += fire.trueCount();
+        }
+        for (; i < n; i++) {
+            float vc = v[vo + i];
+            float ht = vc + (x[xo + i] - vc) * 0.5f;
+            boolean fire = ht - vth >= 0f;
+            h[ho + i] = ht;
+            s[so + i] = fire ? 1f : 0f;
+            v[vo + i] = fire ? 0f : ht;
+            if (fire) fired++;
+        }
+        return fired;
+    }
+
+    /**
+     * σ'(z) = 4σ(4z)(1 − σ(4z)) as {@code 4e/(1 + e)²} with {@code e = e^{−|4z|}} (the surrogate is
+     * even), e by the same exponential as {@link #gelu}: plain lane arithmetic, the same bits compiled
+     * or interpreted. Written out in one method for the reasons given there.
+     */
+    @Override
+    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            FloatVector half = FloatVector.broadcast(S, 0.5f);
+            FloatVector z = FloatVector.fromArray(S, h, o + i).sub(vth);
+            // e^{−w}, w = min(|4z|, 87): −w = k·ln 2 + r, e^r by its Taylor polynomial, 2^k in the exponent bits
+            FloatVector w = z.abs().mul(4f).min(87f);
+            FloatVector u = w.fma(FloatVector.broadcast(S, LOG2E), half);
+            FloatVector nearest = u.add(ROUNDING).sub(ROUNDING);
+            FloatVector floor = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, u));
+            FloatVector kf = floor.neg();
+            FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), w.neg()).sub(kf.mul(LN2_LO));
+            FloatVector e = FloatVector.broadcast(S, 1f / 5040);
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 720));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 120));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 24));
+            e = e.fma(r, FloatVector.broadcast(S, 1f / 6));
+            e = e.fma(r, half);
+            e = e.fma(r, one);
+            e = e.fma(r, one);
+            IntVector minusK = floor.add(ROUNDING).reinterpretAsInts().sub(ROUNDING_BITS);
+            e = e.mul(minusK.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector onePlus = e.add(one);
+            FloatVector slope = e.mul(4f).div(onePlus.mul(onePlus));
+            FloatVector carried = FloatVector.fromArray(S, dv, i).blend(0f, z.compare(VectorOperators.GE, 0f));
+            FloatVector dh = FloatVector.fromArray(S, dS, o + i).fma(slope, carried);
+            FloatVector halfDh = dh.mul(half);
+            FloatVector.fromArray(S, dx, o + i).add(halfDh).intoArray(dx, o + i);
+            halfDh.intoArray(dv, i);
+        }
+        for (; i < n; i++) {
+            float z = h[o + i] - vth;
+            float sg = (float) (1 / (1 + Math.exp(-4.0 * z)));
+            float dh = dS[o + i] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[i]);
+            dx[o + i] += dh * 0.5f;
+            dv[i] = dh * 0.5f;
+        }
+    }
+
+    @Override
     public void multiply(int n, float[] a, float[] b, float[] out, int o, boolean accumulate) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
