@@ -29,12 +29,14 @@ public final class Winograd {
      * Transforms a weight {@code W [O, I, 3]} into six {@code [in', out']} matrices {@code U_k = Σ_s G[k][s]·W_s}.
      * Forward: in' = I, out' = O and U_k(i, o) uses W[o][i][s]. With {@code forInputGradient} the
      * roles swap (in' = O, out' = I) and the taps are flipped: the input gradient of the
-     * convolution is the convolution of dy with the flipped, transposed kernel.
+     * convolution is the convolution of dy with the flipped, transposed kernel. The matrices go to
+     * the workspace's own buffer (returned), so a training step allocates nothing here.
      */
-    public static float[] transformWeights(float[] w, int out, int in, boolean forInputGradient) {
+    public static float[] transformWeights(float[] w, int out, int in, boolean forInputGradient, Workspace ws) {
         int rows = forInputGradient ? out : in;
         int cols = forInputGradient ? in : out;
-        float[] u = new float[POINTS * rows * cols];
+        if (ws.u.length < POINTS * rows * cols) ws.u = new float[POINTS * rows * cols];
+        float[] u = ws.u;
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
                 int base = (o * in + i) * 3;
@@ -57,6 +59,7 @@ public final class Winograd {
         float[] v = new float[0];
         float[] m = new float[0];
         float[] g = new float[0];
+        float[] u = new float[0];
         /** The array whose transform {@link #v} holds (the input of the last {@link #conv3}), with its shape. */
         private float[] vSource;
         private int vBatch;

@@ -52,7 +52,7 @@ public final class Conv1d {
         this.frames = frames;
         y = Ops.ensure(y, rows * out);
         if (useWinograd()) {
-            Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(weight.data, out, in, false), y, false, workspace);
+            Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(weight.data, out, in, false, workspace), y, false, workspace);
         } else {
             for (int s = 0; s < kernel; s++) {
                 Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, s - kernel / 2), y, s > 0);
@@ -75,7 +75,7 @@ public final class Conv1d {
         int rows = batch * frames;
         if (useWinograd()) {
             Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, workspace);
-            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true), dx, accumulate, workspace);
+            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true, workspace), dx, accumulate, workspace);
         } else {
             if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
             for (int s = 0; s < kernel; s++) {

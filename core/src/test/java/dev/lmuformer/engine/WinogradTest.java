@@ -42,12 +42,12 @@ class WinogradTest {
         }
         Winograd.Workspace ws = new Winograd.Workspace();
         java.util.Arrays.fill(y, 1f);
-        Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(w, out, in, false), y, false, ws);
+        Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(w, out, in, false, ws), y, false, ws);
         assertTensorClose("forward", yRef, y, 1e-5);
         float[] dwAfterForward = new float[w.length]; // reuses the forward's transform of x
         Winograd.weightGradient(x, dy, batch, frames, in, out, dwAfterForward, ws);
         java.util.Arrays.fill(dx, 0.5f);
-        Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true), dx, true, ws);
+        Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true, ws), dx, true, ws);
         for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
         assertTensorClose("input gradient", dxRef, dx, 1e-5);
         float[] dw = new float[w.length];
