@@ -80,10 +80,10 @@ public interface Kernels {
     /**
      * The backward of one {@link #lifStep} frame at offset o: with {@code z = h − vth} and the sigmoid
      * surrogate {@code σ'(z) = 4σ(4z)(1 − σ(4z))}, {@code dh = dS·σ'(z) + (z < 0 ? dv : 0)};
-     * {@code dx += dh/2} and the membrane gradient carried to the frame before, {@code dv[i] = dh/2}
-     * (i &lt; n, dv indexed from 0). σ' to within float32 rounding.
+     * {@code dx += dh/2} and the membrane gradient carried to the frame before, {@code dv = dh/2}
+     * (dv read and written at {@code dv[dvo + i]}, i &lt; n). σ' to within float32 rounding.
      */
-    void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv);
+    void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv, int dvo);
 
     /** The implementation chosen for this JVM. */
     static Kernels get() {

@@ -125,13 +125,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv) {
+    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv, int dvo) {
         for (int c = 0; c < n; c++) {
             float z = h[o + c] - vth;
             float sg = (float) (1 / (1 + Math.exp(-4.0 * z)));
-            float dh = dS[o + c] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[c]);
+            float dh = dS[o + c] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[dvo + c]);
             dx[o + c] += dh * 0.5f;
-            dv[c] = dh * 0.5f;
+            dv[dvo + c] = dh * 0.5f;
         }
     }
 }

@@ -19,6 +19,8 @@ public final class Lif {
     private final float threshold;
     private float[] membrane; // (B, N, C) h_t before the spike, kept for the surrogate gradient
     private float[] spikes;   // (B, N, C) 0 or 1
+    private float[] carried;  // (B, C) the membranes v_t of forward, their gradients dv_t in backward
+    private long[] counts;    // (B) spikes per sample of the last forward
     private int batch;
     private int frames;
     private int channels;
@@ -37,20 +39,22 @@ public final class Lif {
         int n = batch * frames * channels;
         membrane = Ops.ensure(membrane, n);
         spikes = Ops.ensure(spikes, n);
-        long[] counts = new long[batch];
-        float[] h = membrane, s = spikes;
+        carried = Ops.ensure(carried, batch * channels);
+        if (counts == null || counts.length < batch) counts = new long[batch];
+        float[] h = membrane, s = spikes, v = carried;
+        long[] counts = this.counts;
         float vth = threshold;
         Parallel.forEach(batch, b -> {
-            float[] v = new float[channels];
+            java.util.Arrays.fill(v, b * channels, (b + 1) * channels, 0f);
             long count = 0;
             for (int t = 0; t < frames; t++) {
                 int o = (b * frames + t) * channels;
-                count += step(channels, vth, x, o, v, 0, h, o, s, o);
+                count += step(channels, vth, x, o, v, b * channels, h, o, s, o);
             }
             counts[b] = count;
         });
         long total = 0;
-        for (long c : counts) total += c;
+        for (int b = 0; b < batch; b++) total += counts[b];
         fired = total;
         return spikes;
     }
@@ -70,9 +74,10 @@ public final class Lif {
         float[] h = membrane;
         float vth = threshold;
         Kernels k = Kernels.get();
+        float[] dv = carried; // dL/dv_t carried back from frame t+1
         Parallel.forEach(batch, b -> {
-            float[] dv = new float[channels]; // dL/dv_t carried back from frame t+1
-            for (int t = frames - 1; t >= 0; t--) k.lifBackward(channels, vth, h, dSpikes, dx, (b * frames + t) * channels, dv);
+            java.util.Arrays.fill(dv, b * channels, (b + 1) * channels, 0f);
+            for (int t = frames - 1; t >= 0; t--) k.lifBackward(channels, vth, h, dSpikes, dx, (b * frames + t) * channels, dv, b * channels);
         });
     }
 

@@ -81,14 +81,14 @@ class KernelsTest {
             float[] h = random(n + 1, 2);
             float[] special = {vth, vth + 1e-7f, vth - 1e-7f, 30f, -30f, 1e4f, -1e4f};
             System.arraycopy(special, 0, h, 1, Math.min(n, special.length));
-            float[] dS = random(n + 1, 1), dv = random(n, 1), dx1 = random(n + 1, 1), dx2 = dx1.clone(), dv1 = dv.clone(), dv2 = dv.clone();
-            reference.lifBackward(n, vth, h, dS, dx1, 1, dv1);
-            fast.lifBackward(n, vth, h, dS, dx2, 1, dv2);
+            float[] dS = random(n + 1, 1), dv = random(n + 3, 1), dx1 = random(n + 1, 1), dx2 = dx1.clone(), dv1 = dv.clone(), dv2 = dv.clone();
+            reference.lifBackward(n, vth, h, dS, dx1, 1, dv1, 3);
+            fast.lifBackward(n, vth, h, dS, dx2, 1, dv2, 3);
             for (int i = 0; i < n; i++) {
                 double z = h[i + 1] - vth, sg = 1 / (1 + Math.exp(-4 * z));
-                double dh = dS[i + 1] * 4 * sg * (1 - sg) + (z >= 0 ? 0 : dv[i]);
-                assertEquals(dh / 2, dv1[i], 1e-6 * Math.max(1, Math.abs(dh)), "scalar carried gradient at z=" + z);
-                assertEquals(dh / 2, dv2[i], 1e-6 * Math.max(1, Math.abs(dh)), "carried gradient at z=" + z);
+                double dh = dS[i + 1] * 4 * sg * (1 - sg) + (z >= 0 ? 0 : dv[i + 3]);
+                assertEquals(dh / 2, dv1[i + 3], 1e-6 * Math.max(1, Math.abs(dh)), "scalar carried gradient at z=" + z);
+                assertEquals(dh / 2, dv2[i + 3], 1e-6 * Math.max(1, Math.abs(dh)), "carried gradient at z=" + z);
                 assertEquals(dx1[i + 1], dx2[i + 1], 1e-6 * Math.max(1, Math.abs(dx1[i + 1])), "input gradient at z=" + z);
             }
         }

@@ -287,7 +287,7 @@ public final class VectorKernels implements Kernels {
      * or interpreted. Written out in one method for the reasons given there.
      */
     @Override
-    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv) {
+    public void lifBackward(int n, float vth, float[] h, float[] dS, float[] dx, int o, float[] dv, int dvo) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector one = FloatVector.broadcast(S, 1f);
@@ -312,18 +312,18 @@ public final class VectorKernels implements Kernels {
             e = e.mul(minusK.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             FloatVector onePlus = e.add(one);
             FloatVector slope = e.mul(4f).div(onePlus.mul(onePlus));
-            FloatVector carried = FloatVector.fromArray(S, dv, i).blend(0f, z.compare(VectorOperators.GE, 0f));
+            FloatVector carried = FloatVector.fromArray(S, dv, dvo + i).blend(0f, z.compare(VectorOperators.GE, 0f));
             FloatVector dh = FloatVector.fromArray(S, dS, o + i).fma(slope, carried);
             FloatVector halfDh = dh.mul(half);
             FloatVector.fromArray(S, dx, o + i).add(halfDh).intoArray(dx, o + i);
-            halfDh.intoArray(dv, i);
+            halfDh.intoArray(dv, dvo + i);
         }
         for (; i < n; i++) {
             float z = h[o + i] - vth;
             float sg = (float) (1 / (1 + Math.exp(-4.0 * z)));
-            float dh = dS[o + i] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[i]);
+            float dh = dS[o + i] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[dvo + i]);
             dx[o + i] += dh * 0.5f;
-            dv[i] = dh * 0.5f;
+            dv[dvo + i] = dh * 0.5f;
         }
     }
 
