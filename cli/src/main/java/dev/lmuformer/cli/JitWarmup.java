@@ -9,9 +9,10 @@ import java.lang.management.ManagementFactory;
  * two cores the JIT compiler threads share them with the work, C2 reaches the big kernels only
  * after several seconds, and until then the Vector API runs through its boxed Java fallback (with the
  * garbage collector copying its vectors). Three warm-up iterations of a training step left fresh
- * JVMs of the same command 25–35 % apart; warming up until the JIT has settled brought five within
- * 4 % (measured, see docs/performance.md). Settled means: one whole iteration during which the
- * JIT compiled for under 1 % of its wall time, as the JVM's compilation bean counts it.
+ * JVMs of the same command 15–35 % apart; warming up until the JIT has settled (with the step's own
+ * allocations removed) brought five within 8 % (see docs/performance.md). Settled means: one whole
+ * iteration during which the JIT compiled for under 1 % of its wall time, as the JVM's compilation
+ * bean counts it.
  */
 final class JitWarmup {
     /** Warm-up iterations at least, settled or not. */
