@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "N",
             description = "Untimed iterations before the timed ones (default: train and eval modes until the JIT has settled — at least "
-                    + JitWarmup.MIN_ITERATIONS + ", then until one iteration passes with the JIT compiling for under 1 % of it; 3 in loader mode).")
+                    + JitWarmup.MIN_ITERATIONS + ", then until one iteration passes with the JIT compiling for under 1 %% of it; 3 in loader mode).")
     Integer warmup;
 
     @Option(names = "--iterations", defaultValue = "7", description = "Timed iterations (default: ${DEFAULT-VALUE}).")

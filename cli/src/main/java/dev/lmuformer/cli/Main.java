@@ -39,6 +39,12 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling: one line per error, exit code 1. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // -h/--help and -V/--version on every subcommand, added here once rather than on each class
+        String[] version = cl.getCommandSpec().version();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
+            sub.getCommandSpec().version(version);
+        }
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             boolean trace = parse.matchedOption("--stacktrace") != null
                     || parse.subcommand() != null && parse.subcommand().matchedOption("--stacktrace") != null;

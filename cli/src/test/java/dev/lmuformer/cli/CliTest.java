@@ -132,6 +132,26 @@ class CliTest {
     }
 
     @Test
+    void everySubcommandAnswersHelpAndVersion() {
+        java.util.Set<String> names = Main.commandLine().getSubcommands().keySet();
+        assertTrue(names.size() >= 13, names.toString());
+        for (String name : names) {
+            for (String help : new String[] {"--help", "-h"}) {
+                CliRun r = run(name, help);
+                assertEquals(0, r.code(), name + " " + help + ": " + r.err());
+                assertTrue(r.out().startsWith("Usage: lmuformer " + name), name + " " + help + " prints its usage: " + r.out());
+                assertTrue(r.err().isEmpty(), name + " " + help + " writes nothing to stderr: " + r.err());
+            }
+            CliRun v = run(name, "--version");
+            assertEquals(0, v.code(), name + " --version: " + v.err());
+            assertEquals("lmuformer 0.1.0", v.out().strip(), name + " --version");
+        }
+        CliRun root = run("--version");
+        assertEquals(0, root.code());
+        assertEquals("lmuformer 0.1.0", root.out().strip());
+    }
+
+    @Test
     void benchPrintsJson() {
         CliRun r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "train", "--batch", "2", "--dim", "16", "--frames", "8",
                 "--warmup", "1", "--iterations", "2", "--threads", "1", "--json");
