@@ -19,11 +19,11 @@ public final class Fft {
     private static final int ROW_GROUP = 16;
 
     private final int n;
-    private final int[] bitReverse;  // (n)
-    private final float[] cos;       // (n/2) cos(2πk/n)
-    private final float[] sin;       // (n/2) sin(2πk/n)
-    private final float[] halfCos;   // (n/2+1) cos(πk/n): twiddles of the real transform of length 2n
-    private final float[] halfSin;   // (n/2+1) sin(πk/n)
+    final int[] bitReverse;  // (n)
+    final float[] cos;       // (n/2) cos(2πk/n)
+    final float[] sin;       // (n/2) sin(2πk/n)
+    final float[] halfCos;   // (n/2+1) cos(πk/n): twiddles of the real transform of length 2n
+    final float[] halfSin;   // (n/2+1) sin(πk/n)
 
     private Fft(int n) {
         this.n = n;

@@ -15,33 +15,23 @@ public final class LaneFft {
     public static final int LANES = 16;
 
     private final int n; // complex size; real signals have length 2n, spectra n + 1 bins
-    private final int[] bitReverse;
-    private final float[] cos;     // (n/2) cos(2πk/n)
-    private final float[] sin;     // (n/2) sin(2πk/n)
-    private final float[] halfCos; // (n/2+1) cos(πk/n)
-    private final float[] halfSin; // (n/2+1) sin(πk/n)
+    // the twiddle and bit-reversal tables of the scalar transform of the same size: the same numbers
+    private final int[] bitReverse; // (n)
+    private final float[] cos;      // (n/2) cos(2πk/n)
+    private final float[] sin;      // (n/2) sin(2πk/n)
+    private final float[] halfCos;  // (n/2+1) cos(πk/n)
+    private final float[] halfSin;  // (n/2+1) sin(πk/n)
 
     /** Transforms of real length {@code length} (a power of two, at least 4). */
     public LaneFft(int length) {
         if (length < 4 || Integer.bitCount(length) != 1) throw new IllegalArgumentException("FFT length must be a power of two ≥ 4, got " + length);
         n = length / 2;
-        int bits = Integer.numberOfTrailingZeros(n);
-        bitReverse = new int[n];
-        for (int i = 0; i < n; i++) bitReverse[i] = Integer.reverse(i) >>> (32 - bits);
-        cos = new float[n / 2];
-        sin = new float[n / 2];
-        for (int k = 0; k < n / 2; k++) {
-            double a = 2 * Math.PI * k / n;
-            cos[k] = (float) Math.cos(a);
-            sin[k] = (float) Math.sin(a);
-        }
-        halfCos = new float[n / 2 + 1];
-        halfSin = new float[n / 2 + 1];
-        for (int k = 0; k <= n / 2; k++) {
-            double a = Math.PI * k / n;
-            halfCos[k] = (float) Math.cos(a);
-            halfSin[k] = (float) Math.sin(a);
-        }
+        Fft tables = Fft.of(n);
+        bitReverse = tables.bitReverse;
+        cos = tables.cos;
+        sin = tables.sin;
+        halfCos = tables.halfCos;
+        halfSin = tables.halfSin;
     }
 
     /** The real length of the signals. */

@@ -63,10 +63,10 @@ final class MemoryProjection {
         this.batch = batch;
         int bins = lanes.bins();
         // K (transposed, [N, Hd]): K[k, s] = Σ_i W[k, i] H[i, s]
-        kernelsT = ensure(kernelsT, frames * hidden);
+        kernelsT = Ops.ensure(kernelsT, frames * hidden);
         Gemm.gemm(frames, hidden, d, h, 0, 1, hLen, w, 0, 1, ldw, kernelsT, 0, hidden, false);
-        kRe = ensure(kRe, groups * bins * LANES);
-        kIm = ensure(kIm, groups * bins * LANES);
+        kRe = Ops.ensure(kRe, groups * bins * LANES);
+        kIm = Ops.ensure(kIm, groups * bins * LANES);
         float[] kt = kernelsT;
         Parallel.forEach(groups, g -> {
             LaneFft.Work work = lanes.work();
@@ -74,19 +74,9 @@ final class MemoryProjection {
             System.arraycopy(work.re, 0, kRe, g * bins * LANES, bins * LANES);
             System.arraycopy(work.im, 0, kIm, g * bins * LANES, bins * LANES);
         });
-        uRe = ensure(uRe, batch * bins);
-        uIm = ensure(uIm, batch * bins);
-        Parallel.forChunks(batch, 1, (from, to) -> {
-            float[] x = new float[frames];
-            float[] re = new float[bins];
-            float[] im = new float[bins];
-            for (int b = from; b < to; b++) {
-                System.arraycopy(u, b * frames, x, 0, frames);
-                fft.rfft(x, frames, re, im);
-                System.arraycopy(re, 0, uRe, b * bins, bins);
-                System.arraycopy(im, 0, uIm, b * bins, bins);
-            }
-        });
+        uRe = Ops.ensure(uRe, batch * bins);
+        uIm = Ops.ensure(uIm, batch * bins);
+        Fft.rowSpectra(u, batch, frames, uRe, uIm);
         Parallel.forChunks(batch * groups, 1, (from, to) -> {
             LaneFft.Work work = lanes.work();
             for (int task = from; task < to; task++) {
@@ -114,10 +104,10 @@ final class MemoryProjection {
         int n = frames;
         int bins = lanes.bins();
         int blocks = (batch + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-        dkRe = ensure(dkRe, blocks * groups * bins * LANES);
-        dkIm = ensure(dkIm, dkRe.length);
-        duRe = ensure(duRe, groups * batch * bins);
-        duIm = ensure(duIm, duRe.length);
+        dkRe = Ops.ensure(dkRe, blocks * groups * bins * LANES);
+        dkIm = Ops.ensure(dkIm, dkRe.length);
+        duRe = Ops.ensure(duRe, groups * batch * bins);
+        duIm = Ops.ensure(duIm, duRe.length);
         float[] dkRe = this.dkRe, dkIm = this.dkIm, duRe = this.duRe, duIm = this.duIm;
         Parallel.forChunks(blocks * groups, 1, (from, to) -> {
             LaneFft.Work work = lanes.work();
@@ -149,7 +139,7 @@ final class MemoryProjection {
             }
         });
         // dK (transposed, [N, Hd]) from the blocks' spectra, summed in block order
-        dkT = ensure(dkT, n * hidden);
+        dkT = Ops.ensure(dkT, n * hidden);
         float[] dkT = this.dkT;
         Parallel.forEach(groups, g -> {
             LaneFft.Work work = lanes.work();
@@ -196,9 +186,5 @@ final class MemoryProjection {
         lanes = new LaneFft(length);
         fft = Fft.of(length / 2);
         frames = n;
-    }
-
-    private static float[] ensure(float[] buf, int n) {
-        return buf != null && buf.length >= n ? buf : new float[n];
     }
 }

@@ -17,6 +17,8 @@ public final class VectorKernels implements Kernels {
     /** Six rows by two vectors: 12 accumulators, 2 B loads and a broadcast fit in 16+ registers. */
     private static final int MR = 6;
     private static final int NR = 2 * L;
+    /** The lanes past the last full vector of the LIF kernels. */
+    private static final Kernels TAIL = new dev.lmuformer.engine.ScalarKernels();
 
     /** Fails fast (and so falls back to scalar) where the species is not usefully wide. */
     public VectorKernels() {
@@ -269,15 +271,7 @@ public final class VectorKernels implements Kernels {
             ht.blend(zero, fire).intoArray(v, vo + i);
             fired += fire.trueCount();
         }
-        for (; i < n; i++) {
-            float vc = v[vo + i];
-            float ht = vc + (x[xo + i] - vc) * 0.5f;
-            boolean fire = ht - vth >= 0f;
-            h[ho + i] = ht;
-            s[so + i] = fire ? 1f : 0f;
-            v[vo + i] = fire ? 0f : ht;
-            if (fire) fired++;
-        }
+        if (i < n) fired += TAIL.lifStep(n - i, vth, x, xo + i, v, vo + i, h, ho + i, s, so + i);
         return fired;
     }
 
@@ -318,13 +312,7 @@ public final class VectorKernels implements Kernels {
             FloatVector.fromArray(S, dx, o + i).add(halfDh).intoArray(dx, o + i);
             halfDh.intoArray(dv, dvo + i);
         }
-        for (; i < n; i++) {
-            float z = h[o + i] - vth;
-            float sg = (float) (1 / (1 + Math.exp(-4.0 * z)));
-            float dh = dS[o + i] * 4f * sg * (1 - sg) + (z >= 0f ? 0f : dv[dvo + i]);
-            dx[o + i] += dh * 0.5f;
-            dv[dvo + i] = dh * 0.5f;
-        }
+        if (i < n) TAIL.lifBackward(n - i, vth, h, dS, dx, o + i, dv, dvo + i);
     }
 
     @Override
