@@ -1,5 +1,7 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.train.TrainConfig;
+import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.audio.WavReader;
@@ -237,8 +239,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             Checkpoint.Loaded loaded = Checkpoint.load(r.best());
             SequenceModel model = loaded.model();
             o.println("== continuous spotting (" + model.arch() + ")");
-            ContinuousRule rule = ContinuousRule.defaults(model.numClasses(), SpotOptions.scoreOf(loaded.metadata()));
-            StreamEval.Scorer scorer = StreamEval.Scorer.of(model, EvalCommand.modelInput(loaded), StreamEval.Readout.CONTINUOUS);
+            ContinuousRule rule = ContinuousRule.defaults(model.numClasses(), KeywordSpotter.scores(loaded.metadata()));
+            StreamEval.Scorer scorer = StreamEval.Scorer.of(model, KeywordSpotter.modelInput(loaded), StreamEval.Readout.CONTINUOUS);
             // the speech margin with the best validation recall at ≤ 2 false alarms per hour with confidence (ties: the smaller margin)
             OperatingPoint chosen = null;
             double margin = 0;

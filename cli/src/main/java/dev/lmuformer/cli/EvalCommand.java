@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.data.Augment;
@@ -134,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but " + data + " has " + dataset.labels().size());
         }
         if (continuous) return continuous(o, loaded, dataset, s, how);
-        Pipeline pipe = new Pipeline(Augment.NONE, modelInput(loaded), model.numClasses());
+        Pipeline pipe = new Pipeline(Augment.NONE, KeywordSpotter.modelInput(loaded), model.numClasses());
         try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
             Metrics m = Evaluator.run(model, loader).metrics();
             o.println(s.id() + ": " + TrainRun.describe(m));
@@ -150,9 +151,9 @@ final class EvalCommand implements Callable<Integer> {
     /** {@code --stream} (on {@code dataset}) or {@code --recording}: event-level figures at the rule, and the sweep, written to {@code --out}. */
     private int continuous(PrintWriter o, Checkpoint.Loaded loaded, SpeechCommands dataset, Split s, StreamEval.Readout how) {
         SequenceModel model = loaded.model();
-        List<String> names = StreamCommand.classNames(loaded.metadata(), model.numClasses());
+        List<String> names = KeywordSpotter.words(loaded.metadata(), model.numClasses());
         ContinuousRule rule = spot.continuous(names, loaded.metadata());
-        ModelInput input = modelInput(loaded);
+        ModelInput input = KeywordSpotter.modelInput(loaded);
         List<StreamEval.Labelled> streams;
         if (recording != null) {
             streams = List.of(StreamEval.labelled(recording, labels, names));
@@ -202,14 +203,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the model reads " + model.config().seqLen() + " pixels but " + data + " has images of " + pixels);
         }
         return new PermutedMnist(images, labels, order, 256, false, 0);
-    }
-
-    /** The model input a checkpoint was trained with: its model length, and the normalisation in its metadata (else the reference's). */
-    static ModelInput modelInput(Checkpoint.Loaded loaded) {
-        Map<String, String> meta = loaded.metadata();
-        double mean = Double.parseDouble(meta.getOrDefault("dataset_mean", Double.toString(ModelInput.DEFAULT_MEAN)));
-        double std = Double.parseDouble(meta.getOrDefault("dataset_std", Double.toString(ModelInput.DEFAULT_STD)));
-        return new ModelInput(loaded.model().config().seqLen(), mean, std);
     }
 
     /** One line on the early decisions of {@code rule}. */

@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.server.KeywordServer;
@@ -89,8 +90,8 @@ final class ServeCommand implements Callable<Integer> {
     static Spotter spotter(Path checkpoint, SpotOptions spot) {
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
-        List<String> names = StreamCommand.classNames(loaded.metadata(), model.numClasses());
+        List<String> names = KeywordSpotter.words(loaded.metadata(), model.numClasses());
         SpottingRule rule = spot.rule(names, loaded.metadata());
-        return new Spotter(StreamingModel.of(model), EvalCommand.modelInput(loaded), (ContinuousRule) rule, names, model.arch());
+        return new Spotter(StreamingModel.of(model), KeywordSpotter.modelInput(loaded), (ContinuousRule) rule, names, model.arch());
     }
 }

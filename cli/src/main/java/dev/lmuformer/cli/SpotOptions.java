@@ -2,6 +2,7 @@ package dev.lmuformer.cli;
 
 import dev.lmuformer.stream.ContinuousRule;
 import dev.lmuformer.stream.EarlyDecision;
+import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.stream.SpottingRule;
 import picocli.CommandLine.Option;
 
@@ -96,7 +97,7 @@ final class SpotOptions {
         checkThresholdAndHold();
         if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
         ContinuousRule.Score scores = score(metadata);
-        ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : chosenThreshold(metadata, scores),
+        ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : KeywordSpotter.threshold(metadata, scores),
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), scores);
         int frames = window == null ? ContinuousRule.DEFAULT_WINDOW : window;
         if (frames < 0) throw new IllegalArgumentException("--window must be 0 or more frames, got " + frames);
@@ -104,7 +105,7 @@ final class SpotOptions {
         if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);
         double lock = lockout == null ? ContinuousRule.DEFAULT_LOCKOUT / FRAMES_PER_SECOND : lockout;
         if (!(lock >= 0) || Double.isInfinite(lock)) throw new IllegalArgumentException("--lockout must be 0 or more seconds, got " + lock);
-        double margin = speechMargin != null ? speechMargin : stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN);
+        double margin = speechMargin != null ? speechMargin : KeywordSpotter.stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN);
         if (!(margin >= 0) || Double.isInfinite(margin)) throw new IllegalArgumentException("--speech-margin must be 0 or more dB, got " + margin);
         rule = rule.withWindow(frames).withDecision(open).withLockout((int) Math.round(lock * FRAMES_PER_SECOND)).withSpeechMargin(margin);
         if (gate != null) {
@@ -127,42 +128,12 @@ final class SpotOptions {
     }
 
     private ContinuousRule.Score score(Map<String, String> metadata) {
-        if (score == null) return scoreOf(metadata);
+        if (score == null) return KeywordSpotter.scores(metadata);
         return switch (score) {
             case "sigmoid" -> ContinuousRule.Score.SIGMOID;
             case "softmax" -> ContinuousRule.Score.SOFTMAX;
             default -> throw new IllegalArgumentException("--score must be sigmoid or softmax, got '" + score + "'");
         };
-    }
-
-    /** A number stored in the checkpoint's metadata under {@code key}, else {@code otherwise}. */
-    private static double stored(Map<String, String> metadata, String key, double otherwise) {
-        String v = metadata.get(key);
-        if (v == null) return otherwise;
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("the checkpoint's " + key + " metadata is not a number: '" + v + "'");
-        }
-    }
-
-    /** The threshold chosen for a checkpoint (its metadata), else the default of its scores. */
-    static double chosenThreshold(Map<String, String> metadata, ContinuousRule.Score scores) {
-        String stored = metadata.get(ContinuousRule.THRESHOLD_METADATA);
-        if (stored == null) return ContinuousRule.defaultThreshold(scores);
-        try {
-            double t = Double.parseDouble(stored);
-            if (t > 0 && t <= 1) return t;
-        } catch (NumberFormatException e) {
-            // fall through to the message
-        }
-        throw new IllegalArgumentException("the checkpoint's " + ContinuousRule.THRESHOLD_METADATA + " metadata is not a threshold in (0, 1]: '"
-                + stored + "'");
-    }
-
-    /** Softmax for a checkpoint trained with cross-entropy (its {@code loss} metadata), else sigmoid (BCE, the reference recipe). */
-    static ContinuousRule.Score scoreOf(Map<String, String> metadata) {
-        return "CE".equals(metadata.get("loss")) ? ContinuousRule.Score.SOFTMAX : ContinuousRule.Score.SIGMOID;
     }
 
     private static int classOf(String option, String word, List<String> names) {

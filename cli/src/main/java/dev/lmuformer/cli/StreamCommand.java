@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.audio.WavReader;
 import dev.lmuformer.audio.Waveform;
@@ -90,12 +91,12 @@ final class StreamCommand implements Callable<Integer> {
         Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
         SequenceModel model = loaded.model();
         StreamingModel streaming = StreamingModel.of(model);
-        List<String> names = classNames(loaded.metadata(), model.numClasses());
+        List<String> names = KeywordSpotter.words(loaded.metadata(), model.numClasses());
         SpottingRule rule = spot.rule(names, loaded.metadata());
         // with --json, stdout carries events only: the other lines go to stderr
         PrintWriter info = json ? spec.commandLine().getErr() : out;
         try (TargetDataLine line = mic ? microphone() : null; Printer printer = new Printer(out, names, json)) {
-            KeywordSession session = new KeywordSession(streaming, EvalCommand.modelInput(loaded), rule, printer);
+            KeywordSession session = new KeywordSession(streaming, KeywordSpotter.modelInput(loaded), rule, printer);
             if (frames != null) printer.writeFrames(frames);
             info.printf("%s: %s of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
                     model.arch(), session.continuous() ? "continuous, sliding readout" : "windows", session.windowFrames(),
@@ -172,20 +173,6 @@ final class StreamCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
-    }
-
-    /**
-     * Class names in label order: the checkpoint's {@code labels} metadata (written by train), else
-     * the Speech Commands words for a 35-class model, else {@code class_0 …}.
-     */
-    static List<String> classNames(Map<String, String> metadata, int classes) {
-        String labels = metadata.get("labels");
-        if (labels != null && labels.split(",").length == classes) return Arrays.asList(labels.split(","));
-        Labels words = Labels.speechCommands();
-        if (words.size() == classes) return words.names();
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) names.add("class_" + i);
-        return names;
     }
 
     /** Prints each keyword event (as text or JSON) or window decision, and writes the per-frame CSV. */

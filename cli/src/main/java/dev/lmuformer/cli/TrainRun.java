@@ -28,6 +28,8 @@ import dev.lmuformer.train.Metrics;
 import dev.lmuformer.train.StepLr;
 import dev.lmuformer.train.Trainer;
 import dev.lmuformer.train.TrainingState;
+import dev.lmuformer.train.TrainConfig;
+import dev.lmuformer.train.KeywordTraining;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -58,52 +60,20 @@ final class TrainRun {
     }
 
     static Result run(TrainConfig cfg, Path data, Path out, int threads, boolean resume, PrintWriter log) {
-        cfg.warnings.forEach(w -> log.println("warning: " + w));
-        SpeechCommands dataset = SpeechCommands.open(data);
-        if (dataset.labels().size() != cfg.nClass) {
-            throw new IllegalArgumentException("n_class is " + cfg.nClass + " but " + data + " has " + dataset.labels().size() + " labels");
-        }
-        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, cfg.modelConfig()));
-        Init.pytorchDefault(model, cfg.seed);
-        ModelInput input = new ModelInput(cfg.audioLength, cfg.datasetMean, cfg.datasetStd);
-        if (cfg.backgroundContext && dataset.backgroundNoise().isEmpty()) {
-            throw new IllegalArgumentException("background_context needs WAV recordings in " + data.resolve(SpeechCommands.BACKGROUND_NOISE));
-        }
-        // background's target: no class (BCE), or a flat distribution (cross-entropy)
-        float backgroundTarget = cfg.loss.equals("CE") ? 1f / cfg.nClass : 0f;
-        Pipeline trainPipe = new Pipeline(new Augment(cfg.mixup, cfg.freqm, cfg.timem, cfg.noise), input, cfg.nClass, backgroundTarget,
-                cfg.backgroundContext ? dataset.backgroundNoise() : List.of());
-        List<Example> trainExamples = dataset.withBackground(dataset.examples(Split.TRAIN), cfg.backgroundShare);
-        Pipeline evalPipe = new Pipeline(Augment.NONE, input, cfg.nClass);
-        Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.95, 0.999, 1e-8, 0);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("labels", String.join(",", dataset.labels().names()));
-        meta.put("dataset_mean", Double.toString(cfg.datasetMean));
-        meta.put("dataset_std", Double.toString(cfg.datasetStd));
-        meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
-        meta.put("loss", cfg.loss);
-        meta.put("background_share", Double.toString(cfg.backgroundShare));
-        meta.put("background_context", Boolean.toString(cfg.backgroundContext));
-        Trainer trainer = new Trainer(model, cfg.loss.equals("CE") ? new CrossEntropyLoss() : new BceWithLogitsLoss(), adam,
-                new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), cfg.nEpochs, cfg.fingerprint(), meta);
-        TrainingState state = startState(cfg, out, resume, model, adam, log);
+        cfg.warnings().forEach(w -> log.println("warning: " + w));
+        KeywordTraining training = new KeywordTraining(cfg, data);
+        SequenceModel model = training.model();
+        TrainingState state = startState(cfg, training.start(out, resume), out, log);
+        SpeechCommands dataset = training.dataset();
+        int train = dataset.examples(Split.TRAIN).size();
         log.printf("%s: %,d parameters; %d train / %d validation / %d test clips%s; %s%n", model.arch(), model.parameterCount(),
-                dataset.examples(Split.TRAIN).size(), dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
-                trainExamples.size() == dataset.examples(Split.TRAIN).size() ? ""
-                        : String.format(" (+ %d background examples)", trainExamples.size() - dataset.examples(Split.TRAIN).size()),
+                train, dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
+                training.trainExamples().size() == train ? "" : String.format(" (+ %d background examples)", training.trainExamples().size() - train),
                 Main.engineLine());
         log.flush();
-        TrainingState done;
-        try (Loader train = new Loader(trainExamples, trainPipe, cfg.batchSize, true, cfg.seed, threads, 2);
-             Loader val = new Loader(dataset.examples(Split.VALIDATION), evalPipe, 256, false, cfg.seed, threads, 2)) {
-            done = trainer.run(train, val, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs));
-        }
+        TrainingState done = training.run(out, state, threads, new Progress(out.resolve(LOG), log, cfg.nEpochs()));
         writeCurves(out);
-        Checkpoint.Loaded best = Checkpoint.load(out.resolve(Trainer.BEST));
-        Metrics test;
-        try (Loader testLoader = new Loader(dataset.examples(Split.TEST), evalPipe, 256, false, cfg.seed, threads, 2)) {
-            test = Evaluator.run(best.model(), testLoader).metrics();
-        }
+        Metrics test = training.test(out.resolve(Trainer.BEST), threads);
         log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(test));
         return new Result(out.resolve(Trainer.BEST), test, done);
     }
@@ -117,24 +87,24 @@ final class TrainRun {
      */
     static Result runMnist(TrainConfig cfg, boolean permuted, Path data, Path out, boolean resume, PrintWriter log) {
         String task = permuted ? "psmnist" : "smnist";
-        cfg.warnings.forEach(w -> log.println("warning: " + w));
-        if (!cfg.model.startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got " + cfg.model);
+        cfg.warnings().forEach(w -> log.println("warning: " + w));
+        if (!cfg.model().startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got " + cfg.model());
         Idx trainImages = PermutedMnist.read(data, "train", "images");
         Idx trainLabels = PermutedMnist.read(data, "train", "labels");
         Idx testImages = PermutedMnist.read(data, "t10k", "images");
         Idx testLabels = PermutedMnist.read(data, "t10k", "labels");
         int pixels = trainImages.itemSize();
-        int[] permutation = permuted ? PermutedMnist.permutation(pixels, cfg.seed) : java.util.stream.IntStream.range(0, pixels).toArray();
+        int[] permutation = permuted ? PermutedMnist.permutation(pixels, cfg.seed()) : java.util.stream.IntStream.range(0, pixels).toArray();
         Map<String, Object> sizes = new LinkedHashMap<>();
         sizes.put("seq_len", pixels);
         sizes.put("theta", pixels);
-        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model, sizes));
+        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model(), sizes));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("task", task);
         if (permuted) meta.put("permutation", java.util.Arrays.stream(permutation).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
-        PermutedMnist test = new PermutedMnist(testImages, testLabels, permutation, cfg.batchSize, false, cfg.seed);
-        return trainAndTest(cfg, model, new StepLr(cfg.lr, Integer.MAX_VALUE, 1, 1), meta,
-                new PermutedMnist(trainImages, trainLabels, permutation, cfg.batchSize, true, cfg.seed), test, test, out, resume, log,
+        PermutedMnist test = new PermutedMnist(testImages, testLabels, permutation, cfg.batchSize(), false, cfg.seed());
+        return trainAndTest(cfg, model, new StepLr(cfg.lr(), Integer.MAX_VALUE, 1, 1), meta,
+                new PermutedMnist(trainImages, trainLabels, permutation, cfg.batchSize(), true, cfg.seed()), test, test, out, resume, log,
                 String.format("%d train / %d test images of %d pixels", trainImages.count(), testImages.count(), pixels));
     }
 
@@ -146,30 +116,30 @@ final class TrainRun {
      * training label.
      */
     static Result runLra(LraTask task, TrainConfig cfg, Path data, Path out, boolean resume, PrintWriter log) {
-        cfg.warnings.forEach(w -> log.println("warning: " + w));
-        if (!cfg.model.equals(LraLmu.ARCH)) throw new IllegalArgumentException("--task " + task.id() + " needs model " + LraLmu.ARCH + ", got " + cfg.model);
-        LraTask.Splits splits = task.read(data, cfg.seqLen);
+        cfg.warnings().forEach(w -> log.println("warning: " + w));
+        if (!cfg.model().equals(LraLmu.ARCH)) throw new IllegalArgumentException("--task " + task.id() + " needs model " + LraLmu.ARCH + ", got " + cfg.model());
+        LraTask.Splits splits = task.read(data, cfg.seqLen());
         TokenSet train = splits.train();
-        if (train.classes() != cfg.nClass) throw new IllegalArgumentException("n_class is " + cfg.nClass + " but " + task.id() + " has " + train.classes() + " classes");
+        if (train.classes() != cfg.nClass()) throw new IllegalArgumentException("n_class is " + cfg.nClass() + " but " + task.id() + " has " + train.classes() + " classes");
         splits.notes().forEach(n -> log.println("note: " + n));
         Map<String, Object> sizes = new LinkedHashMap<>();
-        sizes.put("embed_dims", cfg.dim);
-        sizes.put("depths", cfg.layer);
-        sizes.put("mlp_ratios", cfg.mlpRatio);
+        sizes.put("embed_dims", cfg.dim());
+        sizes.put("depths", cfg.layer());
+        sizes.put("mlp_ratios", cfg.mlpRatio());
         sizes.put("vocab_size", train.vocabulary());
         sizes.put("towers", train.paired() ? 2 : 1);
         sizes.put("num_classes", train.classes());
-        sizes.put("seq_len", cfg.seqLen);
-        sizes.put("theta", cfg.theta);
+        sizes.put("seq_len", cfg.seqLen());
+        sizes.put("theta", cfg.theta());
         SequenceModel model = Models.create(ModelConfig.fromMap(LraLmu.ARCH, sizes));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("task", task.id());
         TokenSet test = splits.test();
         String dataLine = String.format("%s: %d train / %d validation / %d test examples, longest %d; majority class %.2f %% of test",
                 task.id(), train.size(), splits.validation().size(), test.size(), train.longest(), 100 * test.share(train.majorityLabel()));
-        return trainAndTest(cfg, model, new StepLr(cfg.lr, cfg.lrschedulerStart, cfg.lrschedulerStep, cfg.lrschedulerDecay), meta,
-                new TokenBatches(train, cfg.batchSize, true, cfg.seed), new TokenBatches(splits.validation(), cfg.batchSize, false, cfg.seed),
-                new TokenBatches(test, cfg.batchSize, false, cfg.seed), out, resume, log, dataLine);
+        return trainAndTest(cfg, model, new StepLr(cfg.lr(), cfg.lrschedulerStart(), cfg.lrschedulerStep(), cfg.lrschedulerDecay()), meta,
+                new TokenBatches(train, cfg.batchSize(), true, cfg.seed()), new TokenBatches(splits.validation(), cfg.batchSize(), false, cfg.seed()),
+                new TokenBatches(test, cfg.batchSize(), false, cfg.seed()), out, resume, log, dataLine);
     }
 
     /**
@@ -178,34 +148,26 @@ final class TrainRun {
      */
     private static Result trainAndTest(TrainConfig cfg, SequenceModel model, StepLr schedule, Map<String, String> meta, BatchSource train,
                                        BatchSource validation, BatchSource test, Path out, boolean resume, PrintWriter log, String dataLine) {
-        Init.pytorchDefault(model, cfg.seed);
-        Adam adam = new Adam(model.state().parameters(), cfg.lr, 0.9, 0.999, 1e-8, 0);
-        Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, schedule, cfg.nEpochs, cfg.fingerprint(), meta);
-        TrainingState state = startState(cfg, out, resume, model, adam, log);
+        Init.pytorchDefault(model, cfg.seed());
+        Adam adam = new Adam(model.state().parameters(), cfg.lr(), 0.9, 0.999, 1e-8, 0);
+        Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, schedule, cfg.nEpochs(), cfg.fingerprint(), meta);
+        TrainingState state = startState(cfg, TrainingState.start(out, resume, model, adam, cfg.fingerprint()), out, log);
         log.printf("%s: %,d parameters; %s; %s%n", model.arch(), model.parameterCount(), dataLine, Main.engineLine());
         log.flush();
-        TrainingState done = trainer.run(train, validation, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs));
+        TrainingState done = trainer.run(train, validation, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs()));
         writeCurves(out);
         Metrics m = Evaluator.run(Checkpoint.load(out.resolve(Trainer.BEST)).model(), test).metrics();
         log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(m));
         return new Result(out.resolve(Trainer.BEST), m, done);
     }
 
-    /** A fresh state, or the one in {@code out} when resuming (checked against the settings). */
-    private static TrainingState startState(TrainConfig cfg, Path out, boolean resume, SequenceModel model, Adam adam, PrintWriter log) {
-        Path last = out.resolve(Trainer.LAST);
-        if (resume && Files.exists(last)) {
-            TrainingState state = TrainingState.restore(last, model, adam);
-            if (!state.settings().equals(cfg.fingerprint())) {
-                throw new IllegalArgumentException(last + " was written with other settings (" + state.settings() + ")");
-            }
-            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs, state.bestAccuracy());
-            keepLogRows(out.resolve(LOG), state.epochsDone());
-            return state;
+    /** Reports a resumed state and keeps the log rows of the epochs it has done. */
+    private static TrainingState startState(TrainConfig cfg, TrainingState state, Path out, PrintWriter log) {
+        if (state.epochsDone() > 0) {
+            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs(), state.bestAccuracy());
         }
-        if (Files.exists(last)) throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it or choose another --out");
-        keepLogRows(out.resolve(LOG), 0);
-        return new TrainingState(0, 0, Double.NaN, -1, cfg.fingerprint());
+        keepLogRows(out.resolve(LOG), state.epochsDone());
+        return state;
     }
 
     static String describe(Metrics m) {
@@ -270,7 +232,17 @@ final class TrainRun {
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
             }
             bar.stepTo(index + 1);
-            bar.setExtraMessage(String.format(" loss %.4f acc %.3f %.0f samples/s", loss, accuracy, samplesPerSecond));
+            // short enough that an 80-column line keeps it whole, the rate's unit included
+            bar.setExtraMessage(String.format(" loss %.3f acc %.2f %.0f clips/s", loss, accuracy, samplesPerSecond));
+        }
+
+        @Override
+        public void validating(int epoch) {
+            // the bar would sit at 100 % while validation runs: close it and say what is happening
+            if (bar != null) bar.close();
+            bar = null;
+            log.printf("epoch %d/%d: validating%n", epoch + 1, epochs);
+            log.flush();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.train.TrainConfig;
 import dev.lmuformer.engine.Parallel;
 
 import java.io.PrintWriter;

@@ -122,6 +122,17 @@ public final class KeywordSession {
         /** A keyword event (continuous mode). */
         default void onKeyword(Keyword keyword) {
         }
+
+        /** A listener that hands every keyword event to {@code action} and ignores the rest. */
+        static Listener onKeywords(java.util.function.Consumer<Keyword> action) {
+            Objects.requireNonNull(action, "action");
+            return new Listener() {
+                @Override
+                public void onKeyword(Keyword keyword) {
+                    action.accept(keyword);
+                }
+            };
+        }
     }
 
     private final StreamingModel.FrameStream model;

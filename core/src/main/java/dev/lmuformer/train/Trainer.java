@@ -29,6 +29,10 @@ public final class Trainer {
         default void batch(int epoch, int index, int batches, double loss, double accuracy, double samplesPerSecond) {
         }
 
+        /** After an epoch's last step, before its validation. */
+        default void validating(int epoch) {
+        }
+
         /** After each epoch's validation. */
         default void epoch(EpochResult result) {
         }
@@ -115,6 +119,7 @@ public final class Trainer {
                 listener.batch(epoch, index, train.batchesPerEpoch(), lossSum / seen, (double) correct / seen,
                         b.size() / ((System.nanoTime() - t0) / 1e9));
             }
+            listener.validating(epoch);
             Metrics val = Evaluator.run(model, validation).metrics();
             boolean best = Double.isNaN(current.bestAccuracy()) || val.accuracy() > current.bestAccuracy();
             if (best) Checkpoint.save(outDir.resolve(BEST), model, metadata);

@@ -57,6 +57,24 @@ public record TrainingState(int epochsDone, long steps, double bestAccuracy, int
     }
 
     /**
+     * The state a run into {@code out} starts from: when resuming and {@code out} holds a run, its
+     * {@link Trainer#LAST} state, restored into model and optimiser (it must have been written with
+     * {@code settings}); otherwise a fresh state, refusing a folder that already holds a run.
+     */
+    public static TrainingState start(Path out, boolean resume, SequenceModel model, Adam adam, String settings) {
+        Path last = out.resolve(Trainer.LAST);
+        if (resume && java.nio.file.Files.exists(last)) {
+            TrainingState state = restore(last, model, adam);
+            if (!state.settings().equals(settings)) throw new IllegalArgumentException(last + " was written with other settings (" + state.settings() + ")");
+            return state;
+        }
+        if (java.nio.file.Files.exists(last)) {
+            throw new IllegalArgumentException(out + " already holds a run; resume it (train --resume) or choose another folder");
+        }
+        return new TrainingState(0, 0, Double.NaN, -1, settings);
+    }
+
+    /**
      * Restores model and optimiser from a file written by {@link #save} and returns the state.
      *
      * @throws FormatException when the file is not a training state of this model

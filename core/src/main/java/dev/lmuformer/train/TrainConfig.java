@@ -1,4 +1,4 @@
-package dev.lmuformer.cli;
+package dev.lmuformer.train;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -20,51 +20,55 @@ import java.util.Set;
  * (GPU id, data-list paths …) are accepted with a warning; unknown keys are warned about too;
  * malformed values are refused with a message naming the key.
  */
-final class TrainConfig {
+public final class TrainConfig {
     /** Keys of gsc.yml that have no meaning here. */
     private static final Set<String> IGNORED = Set.of("annotaiton", "annotation", "patch_size", "sr_ratios", "time_step", "gpu_id",
             "dataset", "bal", "data_train", "data_val", "data_eval", "label_csv", "metrics", "warmup", "exp_dir", "save_model",
             "test_only", "test_mode", "initial_checkpoint");
 
-    String model = "slmu_rnn_ms_conv1d";
-    int dim = 256;
-    int layer = 1;
-    int mlpRatio = 4;
-    int inChannels = 128;
-    int numHeads = 16;
-    int nClass = 35;
-    double theta = 128;
-    int freqm = 48;
-    int timem = 48;
-    double mixup = 0.6;
-    boolean noise = true;
+    private String model = "slmu_rnn_ms_conv1d";
+    private int dim = 256;
+    private int layer = 1;
+    private int mlpRatio = 4;
+    private int inChannels = 128;
+    private int numHeads = 16;
+    private int nClass = 35;
+    private double theta = 128;
+    private int freqm = 48;
+    private int timem = 48;
+    private double mixup = 0.6;
+    private boolean noise = true;
     /** Share of training examples cut from _background_noise_ with a no-keyword target; 0 in the reference recipe. */
-    double backgroundShare = 0;
+    private double backgroundShare = 0;
     /** Lay every training clip into 1.28 s of background noise (no zero padding), for continuous spotting; off in the reference recipe. */
-    boolean backgroundContext = false;
-    int audioLength = 128;
+    private boolean backgroundContext = false;
+    private int audioLength = 128;
     /** Token tasks: the longest sequence (longer ones are cut) and the length the LMU impulse response covers. */
-    int seqLen = 0;
-    int batchSize = 128;
-    double datasetMean = -6.845978;
-    double datasetStd = 5.5654526;
-    double lr = 2.5e-3;
-    int nEpochs = 200;
-    String loss = "BCE";
-    int lrschedulerStart = 10;
-    int lrschedulerStep = 10;
-    double lrschedulerDecay = 0.85;
-    long seed = 1;
+    private int seqLen = 0;
+    private int batchSize = 128;
+    private double datasetMean = -6.845978;
+    private double datasetStd = 5.5654526;
+    private double lr = 2.5e-3;
+    private int nEpochs = 200;
+    private String loss = "BCE";
+    private int lrschedulerStart = 10;
+    private int lrschedulerStep = 10;
+    private double lrschedulerDecay = 0.85;
+    private long seed = 1;
     /** The --task the defaults came from. */
-    String task = "speechcommands";
-    final List<String> warnings = new ArrayList<>();
+    private String task = "speechcommands";
+    private final List<String> warnings = new ArrayList<>();
+
+    /** The reference recipe for Speech Commands V2 ({@code gsc.yml}: Spiking LMUFormer, 35 classes, 200 epochs, BCE). */
+    public TrainConfig() {
+    }
 
     /**
      * The defaults of a task: the reference recipe for Speech Commands; the psMNIST notebook's for
      * psmnist and smnist (psmnist_lmu, Adam 1e-3, cross-entropy, batch 100, 50 epochs); for a Long
      * Range Arena task its file {@code configs/lra/<task>.yml}, bundled in the jar.
      */
-    static TrainConfig forTask(String task) {
+    public static TrainConfig forTask(String task) {
         TrainConfig c = new TrainConfig();
         c.task = task;
         if (task.equals("psmnist") || task.equals("smnist")) {
@@ -86,7 +90,7 @@ final class TrainConfig {
     }
 
     /** Sets the keys of a YAML file (safe constructor: plain maps, lists and scalars only). */
-    void apply(Path file) {
+    public void apply(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -108,8 +112,17 @@ final class TrainConfig {
         for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) set(source, String.valueOf(e.getKey()), e.getValue());
     }
 
-    /** Sets one key; {@code source} names where it came from in messages. */
-    void set(String source, String key, Object value) {
+    /** Sets one key of the reference's configuration (e.g. {@code set("n_epochs", 2)}); returns this configuration. */
+    public TrainConfig set(String key, Object value) {
+        return set("TrainConfig.set", key, value);
+    }
+
+    /**
+     * Sets one key; {@code source} names where it came from in messages.
+     *
+     * @throws IllegalArgumentException for a malformed value, naming the source and the key
+     */
+    public TrainConfig set(String source, String key, Object value) {
         String where = source + ": key '" + key + "'";
         switch (key) {
             case "model": model = string(where, value); break;
@@ -149,6 +162,7 @@ final class TrainConfig {
             default:
                 warnings.add(IGNORED.contains(key) ? "ignoring key '" + key + "' (not used by this implementation)" : "ignoring unknown key '" + key + "'");
         }
+        return this;
     }
 
     private static String string(String where, Object v) {
@@ -196,8 +210,150 @@ final class TrainConfig {
         throw new IllegalArgumentException(where + " must be true or false, got '" + v + "'");
     }
 
+    // the values, by the keys' names in camel case
+
+    /** {@code model}. */
+    public String model() {
+        return model;
+    }
+
+    /** {@code dim}. */
+    public int dim() {
+        return dim;
+    }
+
+    /** {@code layer}. */
+    public int layer() {
+        return layer;
+    }
+
+    /** {@code mlp_ratio}. */
+    public int mlpRatio() {
+        return mlpRatio;
+    }
+
+    /** {@code in_channels}. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** {@code num_heads}. */
+    public int numHeads() {
+        return numHeads;
+    }
+
+    /** {@code n_class}. */
+    public int nClass() {
+        return nClass;
+    }
+
+    /** {@code theta}. */
+    public double theta() {
+        return theta;
+    }
+
+    /** {@code freqm}. */
+    public int freqm() {
+        return freqm;
+    }
+
+    /** {@code timem}. */
+    public int timem() {
+        return timem;
+    }
+
+    /** {@code mixup}. */
+    public double mixup() {
+        return mixup;
+    }
+
+    /** {@code noise}. */
+    public boolean noise() {
+        return noise;
+    }
+
+    /** {@code background_share}. */
+    public double backgroundShare() {
+        return backgroundShare;
+    }
+
+    /** {@code background_context}. */
+    public boolean backgroundContext() {
+        return backgroundContext;
+    }
+
+    /** {@code audio_length}. */
+    public int audioLength() {
+        return audioLength;
+    }
+
+    /** {@code seq_len}. */
+    public int seqLen() {
+        return seqLen;
+    }
+
+    /** {@code batch_size}. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** {@code dataset_mean}. */
+    public double datasetMean() {
+        return datasetMean;
+    }
+
+    /** {@code dataset_std}. */
+    public double datasetStd() {
+        return datasetStd;
+    }
+
+    /** {@code lr}. */
+    public double lr() {
+        return lr;
+    }
+
+    /** {@code n_epochs}. */
+    public int nEpochs() {
+        return nEpochs;
+    }
+
+    /** {@code loss}. */
+    public String loss() {
+        return loss;
+    }
+
+    /** {@code lrscheduler_start}. */
+    public int lrschedulerStart() {
+        return lrschedulerStart;
+    }
+
+    /** {@code lrscheduler_step}. */
+    public int lrschedulerStep() {
+        return lrschedulerStep;
+    }
+
+    /** {@code lrscheduler_decay}. */
+    public double lrschedulerDecay() {
+        return lrschedulerDecay;
+    }
+
+    /** {@code seed}. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The task whose defaults this configuration started from ({@code speechcommands}, {@code psmnist}, an LRA task). */
+    public String task() {
+        return task;
+    }
+
+    /** Warnings about keys that were ignored. */
+    public List<String> warnings() {
+        return java.util.Collections.unmodifiableList(warnings);
+    }
+
     /** The model sizes as reference argument names. */
-    Map<String, Object> modelConfig() {
+    public Map<String, Object> modelConfig() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("embed_dims", dim);
         m.put("depths", layer);
@@ -211,7 +367,7 @@ final class TrainConfig {
     }
 
     /** Everything that shapes the run, to store with the training state and compare on resume. */
-    String fingerprint() {
+    public String fingerprint() {
         return String.join(",", "model=" + model, "dim=" + dim, "layer=" + layer, "mlp_ratio=" + mlpRatio, "in_channels=" + inChannels,
                 "num_heads=" + numHeads, "n_class=" + nClass, "theta=" + theta, "freqm=" + freqm, "timem=" + timem, "mixup=" + mixup,
                 "noise=" + noise, "audio_length=" + audioLength, "batch_size=" + batchSize, "dataset_mean=" + datasetMean,
