@@ -117,24 +117,50 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Loader mode: dataset root in the Speech Commands layout (its train split is loaded).")
     java.nio.file.Path data;
 
+    /** The modes. */
+    private static final List<String> MODES = List.of("train", "eval", "loader", "stream", "serve");
+
+    /** The options that apply to some modes only, and those modes; --threads and --json apply to all. */
+    private static final Map<String, List<String>> MODE_OPTIONS = Map.ofEntries(
+            Map.entry("--model", List.of("train", "eval", "stream", "serve")),
+            Map.entry("--batch", List.of("train", "eval", "loader")),
+            Map.entry("--warmup", List.of("train", "eval", "loader")),
+            Map.entry("--iterations", List.of("train", "eval", "loader")),
+            Map.entry("--dim", List.of("train", "eval", "stream", "serve")),
+            Map.entry("--frames", List.of("train", "eval", "stream", "serve")),
+            Map.entry("--jvms", List.of("train", "eval")),
+            Map.entry("--sweep-threads", List.of("train", "eval")),
+            Map.entry("--data", List.of("loader")),
+            Map.entry("--streams", List.of("stream")),
+            Map.entry("--group", List.of("stream")),
+            Map.entry("--audio", List.of("stream")),
+            Map.entry("--windowed", List.of("stream")),
+            Map.entry("--find-max", List.of("stream", "serve")),
+            Map.entry("--seconds", List.of("stream", "serve")),
+            Map.entry("--clients", List.of("serve")),
+            Map.entry("--url", List.of("serve")));
+
+    /** Refuses an option given for a mode it does not apply to, in one line. */
+    private void checkOptionsOfMode() {
+        if (!MODES.contains(mode)) throw new IllegalArgumentException("--mode must be " + String.join(", ", MODES) + ", got '" + mode + "'");
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (Map.Entry<String, List<String>> e : new java.util.TreeMap<>(MODE_OPTIONS).entrySet()) {
+            List<String> modes = e.getValue();
+            if (parsed.hasMatchedOption(e.getKey()) && !modes.contains(mode)) {
+                throw new IllegalArgumentException(e.getKey() + " applies to --mode " + String.join(", ", modes) + ", not " + mode);
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
         java.io.PrintWriter err = spec.commandLine().getErr();
+        checkOptionsOfMode();
         Main.applyThreads(threads);
-        boolean train;
-        if (mode.equals("train")) {
-            train = true;
-        } else if (mode.equals("eval") || mode.equals("loader") || mode.equals("stream") || mode.equals("serve")) {
-            train = false;
-        } else {
-            throw new IllegalArgumentException("--mode must be train, eval, loader, stream or serve, got '" + mode + "'");
-        }
+        boolean train = mode.equals("train");
         if (warmup != null && warmup < 0 || iterations < 1) throw new IllegalArgumentException("--warmup must be ≥ 0 and --iterations ≥ 1");
         if (jvms < 1) throw new IllegalArgumentException("--jvms must be at least 1, got " + jvms);
-        if ((jvms > 1 || sweepThreads != null) && !mode.equals("train") && !mode.equals("eval")) {
-            throw new IllegalArgumentException("--jvms and --sweep-threads apply to --mode train and eval");
-        }
         if (jvms > 1 || sweepThreads != null) {
             int[] counts = sweepThreads != null ? FreshJvmBench.parseThreadCounts(sweepThreads) : new int[] {Parallel.threads()};
             List<String> childArgs = withoutOptions(benchArgs(), "--jvms", "--sweep-threads", "--threads", "--json");

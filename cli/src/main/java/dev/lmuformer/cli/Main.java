@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
                 ConvertCommand.class, ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class,
-                StreamCommand.class, ServeCommand.class, ListOpsCommand.class},
+                StreamCommand.class, ServeCommand.class, ListOpsCommand.class, DownloadCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer demo",
+                "  lmuformer download speechcommands                  # Speech Commands V2 into data/speech_commands_v0.02",
                 "  lmuformer train --data data/keywords --out runs/mine",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
@@ -39,11 +40,14 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling: one line per error, exit code 1. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        // -h/--help and -V/--version on every subcommand, added here once rather than on each class
+        // -h/--help and -V/--version on every subcommand, nested ones included, added here once rather than on each class
         String[] version = cl.getCommandSpec().version();
-        for (CommandLine sub : cl.getSubcommands().values()) {
+        java.util.Deque<CommandLine> subs = new java.util.ArrayDeque<>(cl.getSubcommands().values());
+        while (!subs.isEmpty()) {
+            CommandLine sub = subs.pop();
             sub.getCommandSpec().mixinStandardHelpOptions(true);
             sub.getCommandSpec().version(version);
+            subs.addAll(sub.getSubcommands().values());
         }
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             boolean trace = parse.matchedOption("--stacktrace") != null

@@ -175,7 +175,7 @@ final class TarExtractor {
         boolean truncated = x instanceof EOFException || m.toLowerCase(Locale.ROOT).contains("truncated")
                 || m.toLowerCase(Locale.ROOT).contains("unexpected end");
         return new ReadError(archive + (truncated
-                ? ": the archive is truncated (" + m + "); delete it and download it again"
+                ? ": the archive is truncated (" + m + ")"
                 : ": the archive is corrupt (" + m + ")"));
     }
 

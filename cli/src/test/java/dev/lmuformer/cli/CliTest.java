@@ -163,6 +163,15 @@ class CliTest {
     }
 
     @Test
+    void benchRefusesAnOptionOfAnotherMode() {
+        assertOneLineError(run("bench", "--mode", "eval", "--clients", "5"), "--clients", "serve", "not eval");
+        assertOneLineError(run("bench", "--mode", "train", "--streams", "8"), "--streams", "stream", "not train");
+        assertOneLineError(run("bench", "--mode", "stream", "--batch", "8"), "--batch", "not stream");
+        assertOneLineError(run("bench", "--mode", "serve", "--data", "data/keywords"), "--data", "loader", "not serve");
+        assertOneLineError(run("bench", "--mode", "loader", "--data", "x", "--model", "lmu_rnn_conv1d"), "--model", "not loader");
+    }
+
+    @Test
     void benchInFreshJvmsReportsTheSpreadPerThreadCount() throws Exception {
         CliRun r = run("bench", "--model", "lmu_rnn_conv1d", "--mode", "eval", "--batch", "2", "--dim", "16", "--frames", "8",
                 "--warmup", "0", "--iterations", "1", "--jvms", "2", "--sweep-threads=1,2", "--json");

@@ -128,7 +128,7 @@ public final class Fbank {
         return numMelBins;
     }
 
-    /** Frames in a waveform of {@code numSamples} samples: {@code 1 + (n − L) div S}, or 0 when n < L. */
+    /** Frames in a waveform of {@code numSamples} samples: {@code 1 + (n − L) div S}, or 0 when n &lt; L. */
     public int numFrames(long numSamples) {
         return numSamples < windowLength ? 0 : (int) Math.min(Integer.MAX_VALUE, 1 + (numSamples - windowLength) / frameShift);
     }

@@ -334,7 +334,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         s.live = true;
     }
 
-    /** {@link #step(State, float[], int)} at offset 0. */
+    /** {@code step(s, frame, 0)}. */
     public float[] step(State s, float[] frame) {
         return step(s, frame, 0);
     }
