@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
 @Command(name = "download", description = "Download a public dataset, check its SHA-256 and unpack it.",
         subcommands = {DownloadCommand.SpeechCommandsDownload.class},
         footer = {"", "Examples:",
-                "  lmuformer download speechcommands                  # Speech Commands V2 into data/speech_commands_v0.02",
+                "  lmuformer download speechcommands       # Speech Commands V2 (2.3 GB)",
                 "  lmuformer download speechcommands --out /data/gsc --keep-archive"})
 final class DownloadCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -157,7 +157,7 @@ final class DownloadCommand implements Callable<Integer> {
             } else {
                 Files.deleteIfExists(archive);
             }
-            o.printf(Locale.ROOT, "%s: %,d wav files (%,d files, %.1f MB)%n", dir, s.wavFiles(), s.files(), s.bytes() / MB);
+            o.printf(Locale.ROOT, "%s: %,d wav files (%,d files, %s)%n", dir, s.wavFiles(), s.files(), mb(s.bytes()));
             printNext(o, dir);
             return 0;
         }
@@ -189,8 +189,8 @@ final class DownloadCommand implements Callable<Integer> {
         private static void printNext(PrintWriter o, Path dir) {
             String d = quote(dir.toString());
             o.println("next:");
-            o.println("  lmuformer stats --data " + d + "                 # feature mean and std of the training split");
-            o.println("  lmuformer train --data " + d + " --out runs/gsc  # the reference recipe");
+            o.println("  lmuformer stats --data " + d + "                   # the training split's feature mean and std");
+            o.println("  lmuformer train --data " + d + " --out runs/gsc    # the reference recipe");
         }
 
         private static String quote(String s) {
@@ -310,6 +310,7 @@ final class DownloadCommand implements Callable<Integer> {
         }
 
         private static String mb(long bytes) {
+            if (bytes < 1_000_000) return String.format(Locale.ROOT, "%,d bytes", bytes);
             return String.format(Locale.ROOT, "%.1f MB", bytes / MB);
         }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
                 StreamCommand.class, ServeCommand.class, ListOpsCommand.class, DownloadCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer demo",
-                "  lmuformer download speechcommands                  # Speech Commands V2 into data/speech_commands_v0.02",
+                "  lmuformer download speechcommands       # Speech Commands V2 (2.3 GB)",
                 "  lmuformer train --data data/keywords --out runs/mine",
                 "  lmuformer info --checkpoint model.safetensors",
                 "  lmuformer predict --checkpoint model.safetensors --features x.npy --output logits.npy",
@@ -50,8 +50,8 @@ public final class Main implements Runnable {
             subs.addAll(sub.getSubcommands().values());
         }
         cl.setExecutionExceptionHandler((e, line, parse) -> {
-            boolean trace = parse.matchedOption("--stacktrace") != null
-                    || parse.subcommand() != null && parse.subcommand().matchedOption("--stacktrace") != null;
+            boolean trace = false;
+            for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) trace |= p.matchedOption("--stacktrace") != null;
             if (trace) e.printStackTrace(line.getErr());
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             line.getErr().println("lmuformer: " + msg.lines().findFirst().orElse(msg));

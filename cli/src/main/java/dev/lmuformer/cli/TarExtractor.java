@@ -171,7 +171,7 @@ final class TarExtractor {
     /** A failure to read the archive (as opposed to one writing a file), described for the user. */
     private static ReadError readError(Path archive, IOException x) {
         if (x instanceof ReadError r) return r;
-        String m = firstLine(x);
+        String m = x instanceof EOFException && x.getMessage() == null ? "the data ends too early" : firstLine(x);
         boolean truncated = x instanceof EOFException || m.toLowerCase(Locale.ROOT).contains("truncated")
                 || m.toLowerCase(Locale.ROOT).contains("unexpected end");
         return new ReadError(archive + (truncated
