@@ -9,6 +9,7 @@ import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.testing.Golden;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -133,22 +134,42 @@ class CliTest {
 
     @Test
     void everySubcommandAnswersHelpAndVersion() {
-        java.util.Set<String> names = Main.commandLine().getSubcommands().keySet();
-        assertTrue(names.size() >= 13, names.toString());
-        for (String name : names) {
+        // every command path, nested ones (download speechcommands) included
+        java.util.List<String[]> paths = new java.util.ArrayList<>();
+        java.util.ArrayDeque<java.util.Map.Entry<String[], CommandLine>> todo = new java.util.ArrayDeque<>();
+        Main.commandLine().getSubcommands().forEach((n, c) -> todo.add(java.util.Map.entry(new String[] {n}, c)));
+        while (!todo.isEmpty()) {
+            var e = todo.poll();
+            paths.add(e.getKey());
+            e.getValue().getSubcommands().forEach((n, c) -> {
+                String[] p = java.util.Arrays.copyOf(e.getKey(), e.getKey().length + 1);
+                p[p.length - 1] = n;
+                todo.add(java.util.Map.entry(p, c));
+            });
+        }
+        assertTrue(paths.size() >= 15, paths.size() + " commands");
+        assertTrue(paths.stream().anyMatch(p -> String.join(" ", p).equals("download speechcommands")), "download speechcommands is a command");
+        for (String[] path : paths) {
+            String name = String.join(" ", path);
             for (String help : new String[] {"--help", "-h"}) {
-                CliRun r = run(name, help);
+                CliRun r = run(with(path, help));
                 assertEquals(0, r.code(), name + " " + help + ": " + r.err());
                 assertTrue(r.out().startsWith("Usage: lmuformer " + name), name + " " + help + " prints its usage: " + r.out());
                 assertTrue(r.err().isEmpty(), name + " " + help + " writes nothing to stderr: " + r.err());
             }
-            CliRun v = run(name, "--version");
+            CliRun v = run(with(path, "--version"));
             assertEquals(0, v.code(), name + " --version: " + v.err());
             assertEquals("lmuformer 0.1.0", v.out().strip(), name + " --version");
         }
         CliRun root = run("--version");
         assertEquals(0, root.code());
         assertEquals("lmuformer 0.1.0", root.out().strip());
+    }
+
+    private static String[] with(String[] path, String option) {
+        String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+        args[path.length] = option;
+        return args;
     }
 
     @Test
