@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors).")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict).")
     Path checkpoint;
 
     @Option(names = "--data", description = "The task's data folder: a Speech Commands folder (default: data/keywords), "

@@ -35,7 +35,7 @@ final class ProfileCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", description = "Checkpoint (.safetensors).")
+    @Option(names = "--checkpoint", description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict).")
     Path checkpoint;
 
     @Option(names = "--model", description = "Instead of a checkpoint: an untrained model of this architecture at its default sizes.")
