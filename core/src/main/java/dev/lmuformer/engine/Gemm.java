@@ -8,6 +8,12 @@ package dev.lmuformer.engine;
  * {@code A(i,p) = a[aOff + i·aRow + p·aCol]}, {@code B(p,j) = b[bOff + p·bRow + j·bCol]},
  * {@code C(i,j) = c[cOff + i·ldc + j]}. For example {@code X·Wᵀ} with X [R, I] and W [O, I]
  * row-major is {@code gemm(R, O, I, x, 0, I, 1, w, 0, 1, I, y, 0, O, false)}.
+ *
+ * <p>Scratch is per calling thread and bounded by the blocking constants, whatever the matrices'
+ * sizes: an A panel of at most {@code MC·KC} floats, a B panel of at most 2 MiB ({@code WHOLE_DEPTH}
+ * floats, or {@code KC·NC}), an edge tile, and for depth-split products one copy of the result per
+ * part, each at most 4 MiB ({@code DEPTH_SPLIT_RESULT}). It is kept for the thread's life (the
+ * engine's workers live as long as the pool), so a product allocates nothing in the steady state.
  */
 public final class Gemm {
     /** Depth of a packed block: an mr×KC A panel plus a KC×nr B panel stay in L1/L2. */

@@ -18,6 +18,9 @@ import java.util.function.IntConsumer;
  * call, watching for the next one, and only then park; the caller takes part in the work and
  * waits for the workers' last items the same way. One call runs on the pool at a time; a call made
  * while another thread's call holds the pool runs serially on its own thread.
+ *
+ * <p>The pool is process-wide by design, as the cores it runs on are: {@link #setThreads(int)}
+ * (the commands' {@code --threads}) resizes it for every model in the JVM.
  */
 public final class Parallel {
     /** How long an idle worker (or a waiting caller) spins before it parks. */

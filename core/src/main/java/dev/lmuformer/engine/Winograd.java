@@ -60,15 +60,6 @@ public final class Winograd {
         float[] m = new float[0];
         float[] g = new float[0];
         float[] u = new float[0];
-        /** The array whose transform {@link #v} holds (the input of the last {@link #conv3}), with its shape. */
-        private float[] vSource;
-        private int vBatch;
-        private int vFrames;
-        private int vChannels;
-
-        private boolean holdsTransformOf(float[] x, int batch, int frames, int channels) {
-            return vSource == x && vBatch == batch && vFrames == frames && vChannels == channels;
-        }
     }
 
     /**
@@ -96,13 +87,9 @@ public final class Winograd {
         });
     }
 
-    /** {@code ws.v = Bᵀ·d} for every tile d of x {@code [B, N, c]}: v {@code (6, T, c)}; remembers x. */
+    /** {@code ws.v = Bᵀ·d} for every tile d of x {@code [B, N, c]}: v {@code (6, T, c)}. */
     private static void transformInput(float[] x, int batch, int frames, int c, Workspace ws) {
         float[] v = ws.v;
-        ws.vSource = x;
-        ws.vBatch = batch;
-        ws.vFrames = frames;
-        ws.vChannels = c;
         int tilesPerSeq = (frames + TILE - 1) / TILE;
         int tiles = batch * tilesPerSeq;
         Parallel.forChunks(tiles, 16, (from, to) -> {
@@ -173,10 +160,13 @@ public final class Winograd {
      * {@code dW[o][i][s] += Σ_k G[k][s] · Σ_tiles (A·dy)_k[o] · (Bᵀx)_k[i]} — six GEMMs of
      * {@code cout × cin × tiles} instead of three of {@code cout × cin × rows}, half the work.
      * x {@code [B, N, cin]}, dy {@code [B, N, cout]}, dw {@code [cout, cin, 3]}.
-     * When the workspace's last {@link #conv3} ran over this same array x (the forward before this
-     * backward), its transform of x is reused: x must not have been changed since.
+     *
+     * @param inputTransformed the caller's word that the workspace's last {@link #conv3} was the
+     *                         forward over this x, of this shape, and that x has not changed since:
+     *                         its transform is then reused; nothing here checks it
      */
-    public static void weightGradient(float[] x, float[] dy, int batch, int frames, int cin, int cout, float[] dw, Workspace ws) {
+    public static void weightGradient(float[] x, float[] dy, int batch, int frames, int cin, int cout, float[] dw, boolean inputTransformed,
+                                      Workspace ws) {
         int tilesPerSeq = (frames + TILE - 1) / TILE;
         int tiles = batch * tilesPerSeq;
         if (ws.v.length < POINTS * tiles * cin) ws.v = new float[POINTS * tiles * cin];
@@ -185,7 +175,7 @@ public final class Winograd {
         float[] v = ws.v; // (6, T, cin)
         float[] g = ws.g; // (6, T, cout)
         float[] m = ws.m; // (6, cout, cin)
-        if (!ws.holdsTransformOf(x, batch, frames, cin)) transformInput(x, batch, frames, cin, ws);
+        if (!inputTransformed) transformInput(x, batch, frames, cin, ws);
         Parallel.forChunks(tiles, 16, (from, to) -> {
             float[] dyTile = new float[TILE * cout]; // a last tile's rows, zero-padded past the sequence's end
             for (int tile = from; tile < to; tile++) {

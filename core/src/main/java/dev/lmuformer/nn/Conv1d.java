@@ -31,6 +31,8 @@ public final class Conv1d {
     private float[] y; // (B, N, O)
     private float[] tapGrad; // (O, I) one tap of the weight gradient
     private final Winograd.Workspace workspace = new Winograd.Workspace();
+    private boolean inputTransformed; // the workspace holds the Winograd transform of x: set by forward, spent by backward
+    private final ShiftMaps shifts;   // the direct form's row maps, for the last input shape
     private int batch;
     private int frames;
 
@@ -42,6 +44,7 @@ public final class Conv1d {
         this.kernel = kernel;
         this.weight = new Parameter(prefix + ".weight", out, in, kernel);
         this.bias = withBias ? new Parameter(prefix + ".bias", out) : null;
+        this.shifts = new ShiftMaps(kernel / 2);
     }
 
     /** Forward over {@code x [batch, frames, I]}; returns y {@code [batch, frames, O]} (a buffer owned by this layer). */
@@ -53,9 +56,10 @@ public final class Conv1d {
         y = Ops.ensure(y, rows * out);
         if (useWinograd()) {
             Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(weight.data, out, in, false, workspace), y, false, workspace);
+            inputTransformed = true;
         } else {
             for (int s = 0; s < kernel; s++) {
-                Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, s - kernel / 2), y, s > 0);
+                Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, s - kernel / 2), y, s > 0);
             }
         }
         if (bias != null) Ops.addBias(y, rows, out, bias.data);
@@ -74,14 +78,15 @@ public final class Conv1d {
     public void backward(float[] dy, float[] dx, boolean accumulate) {
         int rows = batch * frames;
         if (useWinograd()) {
-            Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, workspace);
+            Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, inputTransformed, workspace);
+            inputTransformed = false; // the input gradient's convolution below overwrites the transform
             if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true, workspace), dx, accumulate, workspace);
         } else {
             if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
             for (int s = 0; s < kernel; s++) {
                 int shift = s - kernel / 2;
-                Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, ShiftMaps.of(batch, frames, shift), weight.grad, tapGrad);
-                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, ShiftMaps.of(batch, frames, -shift), dx, accumulate || s > 0);
+                Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, shifts.of(batch, frames, shift), weight.grad, tapGrad);
+                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, -shift), dx, accumulate || s > 0);
             }
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);

@@ -45,16 +45,16 @@ class WinogradTest {
         Winograd.conv3(x, batch, frames, in, out, Winograd.transformWeights(w, out, in, false, ws), y, false, ws);
         assertTensorClose("forward", yRef, y, 1e-5);
         float[] dwAfterForward = new float[w.length]; // reuses the forward's transform of x
-        Winograd.weightGradient(x, dy, batch, frames, in, out, dwAfterForward, ws);
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dwAfterForward, true, ws);
         java.util.Arrays.fill(dx, 0.5f);
         Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(w, out, in, true, ws), dx, true, ws);
         for (int i = 0; i < dx.length; i++) dx[i] -= 0.5f;
         assertTensorClose("input gradient", dxRef, dx, 1e-5);
         float[] dw = new float[w.length];
         java.util.Arrays.fill(dw, 0.25f);
-        Winograd.weightGradient(x, dy, batch, frames, in, out, dw, ws); // the workspace last transformed dy: x again
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dw, false, ws); // the workspace last transformed dy: x again
         float[] dwFresh = new float[w.length];
-        Winograd.weightGradient(x, dy, batch, frames, in, out, dwFresh, new Winograd.Workspace());
+        Winograd.weightGradient(x, dy, batch, frames, in, out, dwFresh, false, new Winograd.Workspace());
         for (int i = 0; i < dw.length; i++) dw[i] -= 0.25f;
         assertTensorClose("weight gradient", dwRef, dw, 1e-5);
         org.junit.jupiter.api.Assertions.assertArrayEquals(dwFresh, dwAfterForward, "weight gradient with the forward's transform");
