@@ -30,13 +30,13 @@ final class Block<A extends Sublayer, M extends Sublayer> {
         return out;
     }
 
-    /** Writes the input gradient into dx (overwritten). */
+    /** Adds the input gradient into dx, as every layer's backward does. */
     void backward(float[] dOut, float[] dx) {
         int n = rows * width;
         dMid = Ops.ensure(dMid, n);
-        System.arraycopy(dOut, 0, dMid, 0, n);
+        System.arraycopy(dOut, 0, dMid, 0, n); // the residual path
         mlp.backward(dOut, dMid);
-        System.arraycopy(dMid, 0, dx, 0, n);
+        Ops.add(dx, dMid, dx, n);              // the residual path
         attn.backward(dMid, dx);
     }
 
@@ -44,12 +44,14 @@ final class Block<A extends Sublayer, M extends Sublayer> {
      * Backward through a stack of blocks, last first, alternating between two buffers of
      * {@code [B, N, C]}: {@code dOut} holds the gradient of the last block's output (it is
      * overwritten), {@code spare} is scratch. Returns the buffer that holds the gradient of the
-     * first block's input.
+     * first block's input (only that: it is cleared before the block adds into it).
      */
     static float[] backwardAll(List<? extends Block<?, ?>> blocks, float[] dOut, float[] spare) {
         float[] dy = dOut, dx = spare;
         for (int i = blocks.size() - 1; i >= 0; i--) {
-            blocks.get(i).backward(dy, dx);
+            Block<?, ?> block = blocks.get(i);
+            java.util.Arrays.fill(dx, 0, block.rows * block.width, 0f);
+            block.backward(dy, dx);
             float[] t = dy;
             dy = dx;
             dx = t;

@@ -48,7 +48,7 @@ final class FrameMeanHead {
         return java.util.Arrays.copyOf(head.forward(running, frames * batch), frames * batch * classes);
     }
 
-    /** dLogits [B, classes] → adds head gradients, writes dFeatures [B, N, C] (overwritten). */
+    /** dLogits [B, classes] → adds the head's parameter gradients, and the features' gradient into dFeatures [B, N, C]. */
     void backward(float[] dLogits, float[] dFeatures) {
         dPooled = dev.lmuformer.nn.Ops.zeroed(dPooled, batch * width);
         if (dropout == null) {

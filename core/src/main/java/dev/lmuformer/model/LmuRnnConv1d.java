@@ -107,7 +107,7 @@ public final class LmuRnnConv1d extends ModelBase {
     @Override
     public void backward(float[] dLogits) {
         int n = batch * frames * width;
-        dA = Ops.ensure(dA, n);
+        dA = Ops.zeroed(dA, n);
         dB = Ops.ensure(dB, n);
         head.backward(dLogits, dA);
         patchEmbed.backward(Block.backwardAll(blocks, dA, dB));

@@ -160,7 +160,7 @@ public final class LraLmu extends ModelBase {
             }
             dPool = dPooled;
         }
-        dA = Ops.ensure(dA, rows * width);
+        dA = Ops.zeroed(dA, rows * width);
         dB = Ops.ensure(dB, rows * width);
         pool.backward(dPool, dA);
         embedding.backward(Block.backwardAll(blocks, dA, dB));

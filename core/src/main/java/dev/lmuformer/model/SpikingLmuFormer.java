@@ -130,13 +130,14 @@ public final class SpikingLmuFormer extends ModelBase {
         dA = Ops.ensure(dA, n);
         dB = Ops.ensure(dB, n);
         if (headBn != null) {
-            dHead = Ops.ensure(dHead, n);
+            dHead = Ops.zeroed(dHead, n);
             head.backward(dLogits, dHead);
             float[] dPre = Ops.zeroed(dB, n);
             headLif.backward(dHead, dPre);
             java.util.Arrays.fill(dA, 0, n, 0f);
             headBn.backward(dPre, dA);
         } else {
+            java.util.Arrays.fill(dA, 0, n, 0f);
             head.backward(dLogits, dA);
         }
         patchEmbed.backward(Block.backwardAll(blocks, dA, dB));

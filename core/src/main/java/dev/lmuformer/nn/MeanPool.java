@@ -45,16 +45,16 @@ public final class MeanPool {
     }
 
     /**
-     * Writes {@code dx [B, N, C]}: {@code dy[b] / L_b} at every frame t &lt; L_b of the last
-     * forward, zero at the padding frames after it.
+     * Adds into {@code dx [B, N, C]} {@code dy[b] / L_b} at every frame t &lt; L_b of the last
+     * forward; the padding frames after it get nothing.
      */
     public void backward(float[] dy, float[] dx) {
         Parallel.forChunks(batch, 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int len = length(b);
-                for (int t = 0; t < frames; t++) {
+                for (int t = 0; t < len; t++) {
                     int o = (b * frames + t) * width;
-                    for (int c = 0; c < width; c++) dx[o + c] = t < len ? dy[b * width + c] / len : 0f;
+                    for (int c = 0; c < width; c++) dx[o + c] += dy[b * width + c] / len;
                 }
             }
         });
