@@ -76,7 +76,7 @@ public final class LmuRnnConv1d extends ModelBase {
     }
 
     @Override
-    public List<Layer> layers() {
+    public List<ForwardStep> steps() {
         return Structure.of(this);
     }
 

@@ -69,7 +69,7 @@ public final class LraLmu extends ModelBase {
     }
 
     @Override
-    public List<Layer> layers() {
+    public List<ForwardStep> steps() {
         return Structure.of(this);
     }
 

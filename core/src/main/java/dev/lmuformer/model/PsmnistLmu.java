@@ -46,7 +46,7 @@ public final class PsmnistLmu extends ModelBase {
     }
 
     @Override
-    public List<Layer> layers() {
+    public List<ForwardStep> steps() {
         return Structure.of(this);
     }
 

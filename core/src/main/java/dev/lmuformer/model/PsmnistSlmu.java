@@ -42,7 +42,7 @@ public final class PsmnistSlmu extends ModelBase {
     }
 
     @Override
-    public List<Layer> layers() {
+    public List<ForwardStep> steps() {
         return Structure.of(this);
     }
 

@@ -42,7 +42,7 @@ public interface SequenceModel {
      * The steps of the forward pass in order, with their sizes and what each reads, for cost
      * accounting ({@code dev.lmuformer.profile}). Read-only; describes, computes nothing.
      */
-    List<Layer> layers();
+    List<ForwardStep> steps();
 
     /** Adds the parameter gradients of the last (training) forward, given dLoss/dLogits {@code [B, classes]}. */
     void backward(float[] dLogits);

@@ -96,7 +96,7 @@ public final class SpikingLmuFormer extends ModelBase {
     }
 
     @Override
-    public List<Layer> layers() {
+    public List<ForwardStep> steps() {
         return Structure.of(this);
     }
 

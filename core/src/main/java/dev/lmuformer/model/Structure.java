@@ -12,35 +12,35 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds the {@link Layer} list of each model by following its forward pass, tracking what every
+ * Builds the {@link ForwardStep} list of each model by following its forward pass, tracking what every
  * step reads ({@link Signal}). It mirrors the forward methods; it computes nothing.
  */
 final class Structure {
-    private final List<Layer> layers = new ArrayList<>();
+    private final List<ForwardStep> steps = new ArrayList<>();
 
     private Structure() {
     }
 
-    static List<Layer> of(LmuRnnConv1d m) {
+    static List<ForwardStep> of(LmuRnnConv1d m) {
         Structure s = new Structure();
         ConvPatchEmbed pe = m.patchEmbed;
         Signal x = Signal.real(m.inputFeatures());
         for (int i = 0; i < pe.convs.length; i++) {
             x = s.conv(pe.convs[i], x);
-            x = s.elementwise("patch_embed.conv_layers." + i + ".1", Layer.Kind.RELU, x);
+            x = s.elementwise("patch_embed.conv_layers." + i + ".1", ForwardStep.Kind.RELU, x);
             x = s.norm(pe.norms[i], x);
         }
-        x = s.add("patch_embed.rpe_residual", x, s.conv(pe.rpe, x));
+        x = s.residual("patch_embed.rpe_residual", x, s.conv(pe.rpe, x));
         s.meanHead(m.head, s.lmuBlocks(m.blocks, x));
-        return s.layers;
+        return s.steps;
     }
 
-    static List<Layer> of(LraLmu m) {
+    static List<ForwardStep> of(LraLmu m) {
         Structure s = new Structure();
         var e = m.embedding;
-        Signal x = s.add(new Layer("embedding", Layer.Kind.EMBEDDING, e.vocabulary(), e.dim(), 1, 1, List.of(Signal.real(1)), null));
+        Signal x = s.record(new ForwardStep("embedding", ForwardStep.Kind.EMBEDDING, e.vocabulary(), e.dim(), 1, 1, List.of(Signal.real(1)), null));
         s.meanHead(m.head, s.lmuBlocks(m.blocks, x));
-        return s.layers;
+        return s.steps;
     }
 
     /** The LMUFormer blocks: LMU mixer → proj_conv → proj_bn, then the MLP, each with its residual sum. */
@@ -50,15 +50,15 @@ final class Structure {
             Block<LmuMixer, ConvMlp> b = blocks.get(i);
             Signal a = cell(p + ".attn.lmu", b.attn.lmu, x);
             a = norm(b.attn.projBn, conv(b.attn.projConv, a));
-            x = add(p + ".attn_residual", x, a);
-            Signal h = elementwise(p + ".mlp.fc1_lif", Layer.Kind.GELU, norm(b.mlp.fc1Bn, conv(b.mlp.fc1, x)));
-            h = elementwise(p + ".mlp.fc2_lif", Layer.Kind.RELU, norm(b.mlp.fc2Bn, conv(b.mlp.fc2, h)));
-            x = add(p + ".mlp_residual", x, h);
+            x = residual(p + ".attn_residual", x, a);
+            Signal h = elementwise(p + ".mlp.fc1_lif", ForwardStep.Kind.GELU, norm(b.mlp.fc1Bn, conv(b.mlp.fc1, x)));
+            h = elementwise(p + ".mlp.fc2_lif", ForwardStep.Kind.RELU, norm(b.mlp.fc2Bn, conv(b.mlp.fc2, h)));
+            x = residual(p + ".mlp_residual", x, h);
         }
         return x;
     }
 
-    static List<Layer> of(SpikingLmuFormer m) {
+    static List<ForwardStep> of(SpikingLmuFormer m) {
         Structure s = new Structure();
         boolean shortcut = m.headBn != null;
         Signal x = s.patchEmbed(m.patchEmbed, Signal.real(m.inputFeatures()), shortcut);
@@ -68,27 +68,27 @@ final class Structure {
             Signal a = b.attn instanceof SpikingSelfAttention sa
                     ? s.attention(p + ".attn", sa, m.config().numHeads(), x)
                     : s.mixer(p + ".attn", (SpikingLmuMixer) b.attn, x);
-            x = s.add(p + ".attn_residual", x, a);
-            x = s.add(p + ".mlp_residual", x, s.mlp(p + ".mlp", b.mlp, x, shortcut));
+            x = s.residual(p + ".attn_residual", x, a);
+            x = s.residual(p + ".mlp_residual", x, s.mlp(p + ".mlp", b.mlp, x, shortcut));
         }
         if (m.headBn != null) x = s.lif("head_lif", m.headLif, s.norm(m.headBn, x));
         s.meanHead(m.head, x);
-        return s.layers;
+        return s.steps;
     }
 
-    static List<Layer> of(PsmnistLmu m) {
+    static List<ForwardStep> of(PsmnistLmu m) {
         Structure s = new Structure();
         Signal x = s.norm(m.bn1, s.conv(m.conv1, Signal.real(m.inputFeatures())));
         s.meanHead(m.classifier, s.cell("lmu_fft", m.lmu, x));
-        return s.layers;
+        return s.steps;
     }
 
-    static List<Layer> of(PsmnistSlmu m) {
+    static List<ForwardStep> of(PsmnistSlmu m) {
         Structure s = new Structure();
         Signal h = s.spikingCell("lmu_fft", m.lmu, Signal.real(m.inputFeatures()));
         Linear c = m.classifier;
-        s.add(new Layer(name(c), Layer.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(h), null));
-        return s.layers;
+        s.record(new ForwardStep(name(c), ForwardStep.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(h), null));
+        return s.steps;
     }
 
     private Signal patchEmbed(SpikingPatchEmbed pe, Signal x, boolean shortcut) {
@@ -100,7 +100,7 @@ final class Structure {
         Signal branch = shortcut
                 ? conv(pe.rpeConv, lif("patch_embed.proj_lif3", pe.lifs[3], norm(pe.norms[3], x)))
                 : lif("patch_embed.rpe_lif", pe.rpeLif, norm(pe.rpeBn, conv(pe.rpeConv, x)));
-        return add("patch_embed.rpe_residual", x, branch);
+        return residual("patch_embed.rpe_residual", x, branch);
     }
 
     private Signal mixer(String p, SpikingLmuMixer a, Signal x) {
@@ -115,7 +115,7 @@ final class Structure {
         Signal k = lif(p + ".k_lif", a.kLif, norm(a.kBn, conv(a.kConv, s)));
         Signal v = lif(p + ".v_lif", a.vLif, norm(a.vBn, conv(a.vConv, s)));
         int width = q.width();
-        add(new Layer(p + ".attention", Layer.Kind.ATTENTION, width, width, 1, heads, List.of(q, k, v), null));
+        record(new ForwardStep(p + ".attention", ForwardStep.Kind.ATTENTION, width, width, 1, heads, List.of(q, k, v), null));
         Signal y = lif(p + ".attn_lif", a.attnLif, Signal.real(width));
         return norm(a.projBn, conv(a.projConv, y));
     }
@@ -131,9 +131,9 @@ final class Structure {
 
     /** The non-spiking cell: u = ReLU(W_u x), m = H * u, h = ReLU(W_h [m ; x]). */
     private Signal cell(String p, LmuCell c, Signal x) {
-        Signal u = elementwise(p + ".f_u", Layer.Kind.RELU, linear(c.wU, x));
+        Signal u = elementwise(p + ".f_u", ForwardStep.Kind.RELU, linear(c.wU, x));
         Signal m = memory(p + ".memory", c.memorySize(), u);
-        return elementwise(p + ".f_h", Layer.Kind.RELU, linear(c.wH, m, x));
+        return elementwise(p + ".f_h", ForwardStep.Kind.RELU, linear(c.wH, m, x));
     }
 
     /** The spiking cell: u = LIF(bn_u(W_u x)), m = H * u, m' = LIF(bn_m(m)), h = LIF(bn_h(W_h [m' ; x])). */
@@ -155,46 +155,47 @@ final class Structure {
 
     /** The mean over frames, then the head (which may read more than the mean: the two-tower combination). */
     private void meanHead(Linear c, Signal x) {
-        layers.add(new Layer(name(c) + ".mean", Layer.Kind.MEAN, x.width(), x.width(), 1, 1, List.of(x), null));
-        add(new Layer(name(c), Layer.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(Signal.real(c.inFeatures())), null));
+        steps.add(new ForwardStep(name(c) + ".mean", ForwardStep.Kind.MEAN, x.width(), x.width(), 1, 1, List.of(x), null));
+        record(new ForwardStep(name(c), ForwardStep.Kind.HEAD, c.inFeatures(), c.outFeatures(), 1, 1, List.of(Signal.real(c.inFeatures())), null));
     }
 
     private Signal conv(Conv1d c, Signal x) {
         String n = c.weight.name();
-        return add(new Layer(n.substring(0, n.length() - ".weight".length()), Layer.Kind.CONV,
+        return record(new ForwardStep(n.substring(0, n.length() - ".weight".length()), ForwardStep.Kind.CONV,
                 c.inChannels(), c.outChannels(), c.kernelSize(), 1, List.of(x), null));
     }
 
     private Signal linear(Linear l, Signal... parts) {
-        return add(new Layer(name(l), Layer.Kind.LINEAR, l.inFeatures(), l.outFeatures(), 1, 1, Arrays.asList(parts), null));
+        return record(new ForwardStep(name(l), ForwardStep.Kind.LINEAR, l.inFeatures(), l.outFeatures(), 1, 1, Arrays.asList(parts), null));
     }
 
     private Signal memory(String name, int d, Signal u) {
-        return add(new Layer(name, Layer.Kind.LMU_MEMORY, 1, d, 1, 1, List.of(u), null));
+        return record(new ForwardStep(name, ForwardStep.Kind.LMU_MEMORY, 1, d, 1, 1, List.of(u), null));
     }
 
     private Signal norm(BatchNorm1d bn, Signal x) {
-        return add(new Layer(bn.prefix(), Layer.Kind.NORM, bn.channels(), bn.channels(), 1, 1, List.of(x), null));
+        return record(new ForwardStep(bn.prefix(), ForwardStep.Kind.NORM, bn.channels(), bn.channels(), 1, 1, List.of(x), null));
     }
 
-    private Signal elementwise(String name, Layer.Kind kind, Signal x) {
-        return add(new Layer(name, kind, x.width(), x.width(), 1, 1, List.of(x), null));
+    private Signal elementwise(String name, ForwardStep.Kind kind, Signal x) {
+        return record(new ForwardStep(name, kind, x.width(), x.width(), 1, 1, List.of(x), null));
     }
 
     private Signal lif(String name, Lif lif, Signal x) {
-        layers.add(new Layer(name, Layer.Kind.LIF, x.width(), x.width(), 1, 1, List.of(x), lif));
+        steps.add(new ForwardStep(name, ForwardStep.Kind.LIF, x.width(), x.width(), 1, 1, List.of(x), lif));
         return Signal.spikes(lif, x.width());
     }
 
-    private Signal add(String name, Signal a, Signal b) {
-        layers.add(new Layer(name, Layer.Kind.ADD, a.width(), a.width(), 1, 1, List.of(a, b), null));
+    /** Records a residual sum {@code a + b}. */
+    private Signal residual(String name, Signal a, Signal b) {
+        steps.add(new ForwardStep(name, ForwardStep.Kind.ADD, a.width(), a.width(), 1, 1, List.of(a, b), null));
         return a.plus(b);
     }
 
     /** Records a step whose output is real-valued. */
-    private Signal add(Layer layer) {
-        layers.add(layer);
-        return Signal.real(layer.out());
+    private Signal record(ForwardStep step) {
+        steps.add(step);
+        return Signal.real(step.out());
     }
 
     private static String name(Linear l) {

@@ -59,7 +59,7 @@ public final class Conv1d {
             inputTransformed = true;
         } else {
             for (int s = 0; s < kernel; s++) {
-                Dense.forwardTap(x, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, s - kernel / 2), y, s > 0);
+                TapProducts.forwardTap(x, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, s - kernel / 2), y, s > 0);
             }
         }
         if (bias != null) Ops.addBias(y, rows, out, bias.data);
@@ -85,8 +85,8 @@ public final class Conv1d {
             if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
             for (int s = 0; s < kernel; s++) {
                 int shift = s - kernel / 2;
-                Dense.backwardWeightTap(dy, x, rows, in, out, kernel, s, shifts.of(batch, frames, shift), weight.grad, tapGrad);
-                if (dx != null) Dense.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, -shift), dx, accumulate || s > 0);
+                TapProducts.backwardWeightTap(dy, x, rows, in, out, kernel, s, shifts.of(batch, frames, shift), weight.grad, tapGrad);
+                if (dx != null) TapProducts.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, -shift), dx, accumulate || s > 0);
             }
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);

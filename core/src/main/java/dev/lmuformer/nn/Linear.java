@@ -31,7 +31,7 @@ public final class Linear {
         this.x = x;
         this.rows = rows;
         y = Ops.ensure(y, rows * out);
-        Dense.forwardTap(x, rows, in, out, 1, 0, weight.data, null, y, false);
+        TapProducts.forwardTap(x, rows, in, out, 1, 0, weight.data, null, y, false);
         if (bias != null) Ops.addBias(y, rows, out, bias.data);
         return y;
     }
@@ -46,8 +46,8 @@ public final class Linear {
      * into it ({@code accumulate}) or writes it there.
      */
     public void backward(float[] dy, float[] dx, boolean accumulate) {
-        Dense.backwardWeightTap(dy, x, rows, in, out, 1, 0, null, weight.grad, null);
-        if (dx != null) Dense.backwardInputTap(dy, rows, in, out, 1, 0, weight.data, null, dx, accumulate);
+        TapProducts.backwardWeightTap(dy, x, rows, in, out, 1, 0, null, weight.grad, null);
+        if (dx != null) TapProducts.backwardInputTap(dy, rows, in, out, 1, 0, weight.data, null, dx, accumulate);
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);
     }
 

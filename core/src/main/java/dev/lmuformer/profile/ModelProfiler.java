@@ -1,7 +1,7 @@
 package dev.lmuformer.profile;
 
 import dev.lmuformer.engine.Fft;
-import dev.lmuformer.model.Layer;
+import dev.lmuformer.model.ForwardStep;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.Signal;
 import dev.lmuformer.model.StateDict;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Counts a model's cost by walking {@link SequenceModel#layers()}, and measures its firing rates
+ * Counts a model's cost by walking {@link SequenceModel#steps()}, and measures its firing rates
  * on inputs. Conventions, per sequence of N frames (per frame in streaming mode: the same without
  * the factor N):
  * <ul>
@@ -65,14 +65,14 @@ public final class ModelProfiler {
         if (x.length != (long) sequences * frames * f) {
             throw new IllegalArgumentException("input has " + x.length + " values, expected " + sequences + "×" + frames + "×" + f);
         }
-        List<Layer> layers = model.layers();
+        List<ForwardStep> layers = model.steps();
         Map<Lif, Double> sums = new IdentityHashMap<>();
         for (int start = 0; start < sequences; start += chunk) {
             int b = Math.min(chunk, sequences - start);
             float[] part = java.util.Arrays.copyOfRange(x, start * frames * f, (start + b) * frames * f);
             model.forward(part, b, frames, training);
-            for (Layer l : layers) {
-                if (l.kind() == Layer.Kind.LIF) sums.merge(l.neuron(), l.neuron().firingRate() * b, Double::sum);
+            for (ForwardStep l : layers) {
+                if (l.kind() == ForwardStep.Kind.LIF) sums.merge(l.neuron(), l.neuron().firingRate() * b, Double::sum);
             }
         }
         Map<Lif, Double> rates = new IdentityHashMap<>();
@@ -90,7 +90,7 @@ public final class ModelProfiler {
         int lookAhead = 0;
         long state = 0;
         Counter counter = new Counter(frames, rates);
-        for (Layer l : model.layers()) {
+        for (ForwardStep l : model.steps()) {
             LayerCost c = counter.cost(l);
             costs.add(c);
             parallel = parallel.plus(c.parallel());
@@ -142,7 +142,7 @@ public final class ModelProfiler {
 
     /** Per-layer counting for one sequence length and one set of firing rates. */
     private record Counter(int frames, Map<Lif, Double> rates) {
-        LayerCost cost(Layer l) {
+        LayerCost cost(ForwardStep l) {
             long n = frames;
             return switch (l.kind()) {
                 case CONV -> products(l, n * l.out() * l.kernel(), (long) l.out() * l.kernel());
@@ -156,7 +156,7 @@ public final class ModelProfiler {
         }
 
         /** Weight products: per input channel {@code perChannel} MACs per sequence and {@code perChannelFrame} per frame. */
-        private LayerCost products(Layer l, long perChannel, long perChannelFrame) {
+        private LayerCost products(ForwardStep l, long perChannel, long perChannelFrame) {
             long dense = 0, denseFrame = 0;
             double macs = 0, acs = 0, macsFrame = 0, acsFrame = 0, spikingDense = 0;
             for (Signal s : l.input()) {
@@ -173,12 +173,12 @@ public final class ModelProfiler {
                     macsFrame += df;
                 }
             }
-            String shape = l.in() + "→" + l.out() + (l.kind() == Layer.Kind.CONV ? " k" + l.kernel() : "");
+            String shape = l.in() + "→" + l.out() + (l.kind() == ForwardStep.Kind.CONV ? " k" + l.kernel() : "");
             return new LayerCost(l.name(), l.kind(), shape, new OpCount(dense, macs, acs, 0),
                     new OpCount(denseFrame, macsFrame, acsFrame, 0), spikingDense == 0 ? null : measuredRate(acs / spikingDense));
         }
 
-        private LayerCost memory(Layer l) {
+        private LayerCost memory(ForwardStep l) {
             int d = l.out();
             MemoryCost c = memoryCost(l.name(), d, frames);
             Signal u = l.input().get(0);
@@ -192,7 +192,7 @@ public final class ModelProfiler {
                     u.spiking() ? measuredRate(r) : null);
         }
 
-        private LayerCost attention(Layer l) {
+        private LayerCost attention(ForwardStep l) {
             long n = frames;
             int c = l.out();
             long dense = 2 * n * n * c;

@@ -38,12 +38,12 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     public static final int DEFAULT_GROUP = 64;
 
     /** The k=3 convolutions in order (patch_embed.conv_layers.0 … 3, then rpe_conv), each a product over its window. */
-    private final Dense[] convs;
+    private final PackedLinear[] convs;
     /** Scale and shift of the BatchNorm after each patch-embedding ReLU. */
     private final float[][] bnScale;
     private final float[][] bnShift;
-    private final Block[] blocks;
-    private final Dense head;
+    private final BlockWeights[] blocks;
+    private final PackedLinear head;
     private final int features;
     private final int width;
     private final int hidden;
@@ -57,12 +57,12 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
      * {@code y = x W + b} on row vectors, W [in, out] packed ({@code b} null: no bias). A k=3, pad=1
      * convolution without bias is one over its window [x_{t−1}; x_t; x_{t+1}], in = 3·I.
      */
-    private record Dense(int in, int out, Gemm.Packed w, float[] b) {
+    private record PackedLinear(int in, int out, Gemm.Packed w, float[] b) {
     }
 
     /** One residual block: the LMU mixer (proj_bn folded, {@code a} = Āᵀ) and the MLP (both BNs folded). */
-    private record Block(int memory, Dense a, float[] bBar, float[] wU, float uBias, Dense wH,
-                         Dense proj, Dense fc1, Dense fc2) {
+    private record BlockWeights(int memory, PackedLinear a, float[] bBar, float[] wU, float uBias, PackedLinear wH,
+                         PackedLinear proj, PackedLinear fc1, PackedLinear fc2) {
     }
 
     /** Prepares the weights of {@code model}, whose current state (weights and running statistics) is copied. */
@@ -72,7 +72,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         width = model.config().embedDims();
         classes = model.config().numClasses();
         int depth = model.config().depths();
-        convs = new Dense[5];
+        convs = new PackedLinear[5];
         bnScale = new float[4][];
         bnShift = new float[4][];
         for (int i = 0; i < 4; i++) {
@@ -84,20 +84,20 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         }
         convs[4] = conv3(st, "patch_embed.rpe_conv.weight");
         int window = 0;
-        for (Dense c : convs) window = Math.max(window, c.in());
+        for (PackedLinear c : convs) window = Math.max(window, c.in());
         maxWindow = window;
-        blocks = new Block[depth];
+        blocks = new BlockWeights[depth];
         int wide = 0, memory = 0;
         for (int i = 0; i < depth; i++) {
             String p = "block." + i;
             StateDict.Entry a = StreamLayers.entry(st, p + ".attn.lmu.A");
             int d = a.shape()[0];
-            Dense fc1 = dense(st, p + ".mlp.fc1_conv", p + ".mlp.fc1_bn");
+            PackedLinear fc1 = dense(st, p + ".mlp.fc1_conv", p + ".mlp.fc1_bn");
             wide = Math.max(wide, fc1.out());
             memory = Math.max(memory, d);
             // m_tᵀ = m_{t−1}ᵀ Āᵀ: B(p, j) = Ā[j][p]
-            Dense aT = new Dense(d, d, Gemm.pack(d, d, a.data(), 0, 1, d), null);
-            blocks[i] = new Block(d, aT, StreamLayers.entry(st, p + ".attn.lmu.B").data().clone(),
+            PackedLinear aT = new PackedLinear(d, d, Gemm.pack(d, d, a.data(), 0, 1, d), null);
+            blocks[i] = new BlockWeights(d, aT, StreamLayers.entry(st, p + ".attn.lmu.B").data().clone(),
                     StreamLayers.entry(st, p + ".attn.lmu.W_u.weight").data().clone(), StreamLayers.entry(st, p + ".attn.lmu.W_u.bias").data()[0],
                     dense(st, p + ".attn.lmu.W_h", null), dense(st, p + ".attn.proj_conv", p + ".attn.proj_bn"), fc1,
                     dense(st, p + ".mlp.fc2_conv", p + ".mlp.fc2_bn"));
@@ -108,13 +108,13 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     }
 
     /** A k=3 convolution repacked over its window ({@link StreamLayers#conv3}), packed for the micro-kernel. */
-    private static Dense conv3(StateDict st, String name) {
-        StreamLayers.Dense c = StreamLayers.conv3(st, name);
-        return new Dense(c.in(), c.out(), Gemm.pack(c.in(), c.out(), c.wt(), 0, c.out(), 1), null);
+    private static PackedLinear conv3(StateDict st, String name) {
+        StreamLayers.FrameLinear c = StreamLayers.conv3(st, name);
+        return new PackedLinear(c.in(), c.out(), Gemm.pack(c.in(), c.out(), c.wt(), 0, c.out(), 1), null);
     }
 
     /** A Linear or 1×1 convolution {@code prefix} (weight [O, I]), with the BatchNorm {@code bn} (if not null) folded in. */
-    private static Dense dense(StateDict st, String prefix, String bn) {
+    private static PackedLinear dense(StateDict st, String prefix, String bn) {
         StateDict.Entry we = StreamLayers.entry(st, prefix + ".weight");
         int out = we.shape()[0], in = we.shape()[1];
         float[] w = we.data().clone();
@@ -126,7 +126,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
                 b[o] = b[o] * ss.scale()[o] + ss.shift()[o];
             }
         }
-        return new Dense(in, out, Gemm.pack(in, out, w, 0, 1, in), b); // B(p, j) = W[j][p]
+        return new PackedLinear(in, out, Gemm.pack(in, out, w, 0, 1, in), b); // B(p, j) = W[j][p]
     }
 
     /**
@@ -370,7 +370,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
         int live = n;
         for (int r = 0; r < n; r++) w.rows[r] = from + r;
         for (int c = stage; c < convs.length && live > 0; c++) {
-            Dense conv = convs[c];
+            PackedLinear conv = convs[c];
             int w3 = conv.in(), in = w3 / 3;
             int next = 0;
             for (int r = 0; r < live; r++) {
@@ -409,7 +409,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     private void frame(State[] g, int live, Workspace w) {
         int c = width;
         for (int bi = 0; bi < blocks.length; bi++) {
-            Block b = blocks[bi];
+            BlockWeights b = blocks[bi];
             int d = b.memory(), wc = d + c;
             for (int r = 0; r < live; r++) {
                 float u = Math.max(k.dot(c, b.wU(), 0, w.x, r * c) + b.uBias(), 0f);
@@ -440,7 +440,7 @@ public final class LmuFormerStream extends StatefulStream<LmuFormerStream.State>
     }
 
     /** {@code out (rows, O) = in (rows, I) · W + b}. */
-    private static void product(Dense layer, int rows, float[] in, float[] out) {
+    private static void product(PackedLinear layer, int rows, float[] in, float[] out) {
         for (int r = 0; r < rows; r++) System.arraycopy(layer.b(), 0, out, r * layer.out(), layer.out());
         Gemm.gemm(rows, in, 0, layer.in(), 1, layer.w(), out, 0, layer.out(), true);
     }

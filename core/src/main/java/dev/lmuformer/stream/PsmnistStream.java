@@ -5,7 +5,7 @@ import dev.lmuformer.model.PsmnistLmu;
 import dev.lmuformer.model.PsmnistSlmu;
 import dev.lmuformer.model.StateDict;
 import dev.lmuformer.nn.Lif;
-import dev.lmuformer.stream.StreamLayers.Dense;
+import dev.lmuformer.stream.StreamLayers.FrameLinear;
 import dev.lmuformer.stream.StreamLayers.Lmu;
 import dev.lmuformer.stream.StreamLayers.Norm;
 
@@ -30,12 +30,12 @@ public final class PsmnistStream extends StatefulStream<PsmnistStream.State> {
     private static final float V_TH = 1f;
 
     private final boolean spiking;
-    private final Dense expand;     // conv1 as a 1 → 3 product; null when spiking
+    private final FrameLinear expand;     // conv1 as a 1 → 3 product; null when spiking
     private final Norm expandNorm;  // bn1; null when spiking
-    private final Dense wU;
-    private final Dense wH;
+    private final FrameLinear wU;
+    private final FrameLinear wH;
     private final Lmu lmu;
-    private final Dense classifier;
+    private final FrameLinear classifier;
     private final Kernels k = Kernels.get();
 
     /** Prepares the weights and running statistics of a {@code psmnist_lmu} model (copied). */

@@ -3,7 +3,7 @@ package dev.lmuformer.stream;
 import dev.lmuformer.engine.Kernels;
 import dev.lmuformer.model.SpikingLmuFormer;
 import dev.lmuformer.model.StateDict;
-import dev.lmuformer.stream.StreamLayers.Dense;
+import dev.lmuformer.stream.StreamLayers.FrameLinear;
 import dev.lmuformer.stream.StreamLayers.Lmu;
 import dev.lmuformer.stream.StreamLayers.Norm;
 
@@ -48,19 +48,19 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
 
     private final boolean shortcut;
     private final boolean accumulate;
-    private final Dense[] convs;    // proj_conv, proj_conv1 … 3, rpe_conv: [3·I, O]
+    private final FrameLinear[] convs;    // proj_conv, proj_conv1 … 3, rpe_conv: [3·I, O]
     private final Norm[] convNorms; // proj_bn … proj_bn3
     private final Norm rpeNorm;     // rpe_bn without shortcuts, else null
-    private final Block[] blocks;
+    private final BlockWeights[] blocks;
     private final Norm headNorm;    // head_bn with shortcuts, else null
-    private final Dense head;
+    private final FrameLinear head;
     private final int features;
     private final int width;
     private final Kernels k = Kernels.get();
 
     /** One residual block; {@code prev} is null without shortcuts. */
-    private record Block(Norm prev, Dense wU, Norm bnU, Lmu lmu, Norm bnM, Dense wH, Norm bnH, Dense proj, Norm projBn,
-                         Dense fc1, Norm fc1Bn, Dense fc2, Norm fc2Bn) {
+    private record BlockWeights(Norm prev, FrameLinear wU, Norm bnU, Lmu lmu, Norm bnM, FrameLinear wH, Norm bnH, FrameLinear proj, Norm projBn,
+                         FrameLinear fc1, Norm fc1Bn, FrameLinear fc2, Norm fc2Bn) {
     }
 
     /**
@@ -83,7 +83,7 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
         width = model.config().embedDims();
         StateDict st = model.state();
         String[] suffix = {"", "1", "2", "3"};
-        convs = new Dense[suffix.length + 1];
+        convs = new FrameLinear[suffix.length + 1];
         convNorms = new Norm[suffix.length];
         for (int i = 0; i < suffix.length; i++) {
             convs[i] = StreamLayers.conv3(st, "patch_embed.proj_conv" + suffix[i] + ".weight");
@@ -91,10 +91,10 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
         }
         convs[RPE] = StreamLayers.conv3(st, "patch_embed.rpe_conv.weight");
         rpeNorm = shortcut ? null : StreamLayers.norm(st, "patch_embed.rpe_bn");
-        blocks = new Block[model.config().depths()];
+        blocks = new BlockWeights[model.config().depths()];
         for (int i = 0; i < blocks.length; i++) {
             String attn = "block." + i + ".attn", lmu = attn + ".lmu", mlp = "block." + i + ".mlp";
-            blocks[i] = new Block(shortcut ? StreamLayers.norm(st, attn + ".prev_bn") : null,
+            blocks[i] = new BlockWeights(shortcut ? StreamLayers.norm(st, attn + ".prev_bn") : null,
                     StreamLayers.linear(st, lmu + ".W_u"), StreamLayers.norm(st, lmu + ".bn_u"), StreamLayers.lmu(st, lmu),
                     StreamLayers.norm(st, lmu + ".bn_m"), StreamLayers.linear(st, lmu + ".W_h"), StreamLayers.norm(st, lmu + ".bn_h"),
                     StreamLayers.linear(st, attn + ".proj_conv"), StreamLayers.norm(st, attn + ".proj_bn"),
@@ -117,7 +117,7 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
         final float[] fc2V;
         private final float[][] all;
 
-        Cell(Block b, int width) {
+        Cell(BlockWeights b, int width) {
             int d = b.lmu().memory();
             prevV = new float[width];
             m = new float[d];
@@ -252,7 +252,7 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
      */
     private boolean embed(State s, int stage, float[] in, int offset) {
         for (; stage < convs.length; stage++) {
-            Dense conv = convs[stage];
+            FrameLinear conv = convs[stage];
             int n = conv.in() / 3;
             float[] win = s.windows[stage];
             System.arraycopy(win, n, win, 0, 2 * n);
@@ -303,7 +303,7 @@ public final class SpikingLmuFormerStream extends StatefulStream<SpikingLmuForme
     }
 
     /** {@code x ← x + mixer(x); x ← x + mlp(x)} for one frame (REFERENCE §4). */
-    private void block(State s, Block b, Cell c) {
+    private void block(State s, BlockWeights b, Cell c) {
         int d = b.lmu().memory();
         float[] in = s.x;
         if (shortcut) {

@@ -17,7 +17,7 @@ final class StreamLayers {
     }
 
     /** {@code y = W x + b} with W stored transposed, {@code wt [in, out]}; {@code b} null for none. */
-    record Dense(int in, int out, float[] wt, float[] b) {
+    record FrameLinear(int in, int out, float[] wt, float[] b) {
     }
 
     /** An evaluation-mode BatchNorm as {@code y = x·scale + shift} (running statistics). */
@@ -50,19 +50,19 @@ final class StreamLayers {
     }
 
     /** A Linear ({@code [O, I]}) or 1×1 convolution ({@code [O, I, 1]}) {@code prefix}, with its bias. */
-    static Dense linear(StateDict st, String prefix) {
+    static FrameLinear linear(StateDict st, String prefix) {
         StateDict.Entry w = entry(st, prefix + ".weight");
         int[] shape = w.shape();
         if (shape.length == 3 && shape[2] != 1) throw new IllegalArgumentException(w.name() + ": kernel size " + shape[2] + ", expected 1");
         int out = shape[0], in = shape[1];
-        return new Dense(in, out, transpose(w.data(), out, in), entry(st, prefix + ".bias").data().clone());
+        return new FrameLinear(in, out, transpose(w.data(), out, in), entry(st, prefix + ".bias").data().clone());
     }
 
     /**
      * A k=3, pad=1 convolution without bias over the window {@code [x_{t−1}; x_t; x_{t+1}]}: {@code [O, I, 3]}
      * repacked as {@code [3·I, O]}, rows in tap order, so that one product covers the window.
      */
-    static Dense conv3(StateDict st, String name) {
+    static FrameLinear conv3(StateDict st, String name) {
         StateDict.Entry e = entry(st, name);
         int out = e.shape()[0], in = e.shape()[1];
         if (e.shape()[2] != 3) throw new IllegalArgumentException(name + ": kernel size " + e.shape()[2] + ", expected 3");
@@ -72,7 +72,7 @@ final class StreamLayers {
                 for (int t = 0; t < 3; t++) w[(t * in + i) * out + o] = e.data()[(o * in + i) * 3 + t];
             }
         }
-        return new Dense(3 * in, out, w, null);
+        return new FrameLinear(3 * in, out, w, null);
     }
 
     /** The batch norm {@code prefix} in evaluation mode, with the scale and shift {@link BatchNorm1d} itself uses. */
@@ -96,9 +96,9 @@ final class StreamLayers {
 
     /**
      * {@code y = b + W x} (zeros where there is no bias). Sparse: only the rows of nonzero inputs,
-     * added as they are where the input is 1 (a spike). Dense: every row scaled by its input.
+     * added as they are where the input is 1 (a spike). FrameLinear: every row scaled by its input.
      */
-    static void product(Kernels k, Dense w, float[] x, int xo, float[] y, boolean sparse) {
+    static void product(Kernels k, FrameLinear w, float[] x, int xo, float[] y, boolean sparse) {
         int out = w.out();
         if (w.b() == null) {
             java.util.Arrays.fill(y, 0, out, 0f);

@@ -177,7 +177,7 @@ class LraLmuTest {
         Random rnd = new Random(10);
         float[] x = tokens(8, randomTokens(rnd, 8), randomTokens(rnd, 5));
         assertArrayEquals(m.forward(x, 1, 16, false).clone(), loaded.model().forward(x, 1, 16, false));
-        assertTrue(m.layers().stream().anyMatch(l -> l.kind() == Layer.Kind.EMBEDDING && l.in() == VOCAB));
+        assertTrue(m.steps().stream().anyMatch(l -> l.kind() == ForwardStep.Kind.EMBEDDING && l.in() == VOCAB));
         Parameter head = m.state().parameters().get(m.state().parameters().size() - 2);
         assertArrayEquals(new int[] {CLASSES, 4 * C}, head.shape(), "the head reads [a, b, a·b, a − b]");
     }

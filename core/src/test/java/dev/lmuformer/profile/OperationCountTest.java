@@ -1,7 +1,7 @@
 package dev.lmuformer.profile;
 
 import dev.lmuformer.model.Init;
-import dev.lmuformer.model.Layer;
+import dev.lmuformer.model.ForwardStep;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
@@ -122,8 +122,8 @@ class OperationCountTest {
             for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * 2);
             Profile p = ModelProfiler.profile(model, x, batch, N, batch, true, Energy.DEFAULT); // one chunk: outputs stay
             int checked = 0;
-            for (Layer l : model.layers()) {
-                if (l.kind() != Layer.Kind.CONV && l.kind() != Layer.Kind.LINEAR) continue;
+            for (ForwardStep l : model.steps()) {
+                if (l.kind() != ForwardStep.Kind.CONV && l.kind() != ForwardStep.Kind.LINEAR) continue;
                 double expected = 0;
                 boolean spiking = false;
                 for (Signal s : l.input()) {

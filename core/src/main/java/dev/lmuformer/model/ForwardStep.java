@@ -5,7 +5,7 @@ import dev.lmuformer.nn.Lif;
 import java.util.List;
 
 /**
- * One step of a model's forward pass, in order, as {@link SequenceModel#layers()} describes it for
+ * One step of a model's forward pass, in order, as {@link SequenceModel#steps()} describes it for
  * cost accounting: what it computes, its sizes and what it reads. Read-only: it holds no weights
  * except the neuron layer of a {@link Kind#LIF} step, whose firing rate can be read after a forward.
  *
@@ -20,7 +20,7 @@ import java.util.List;
  *               (the LMU cell's {@code W_h} reads {@code [m ; x]}); for {@link Kind#ATTENTION} q, k, v
  * @param neuron the neuron layer of a {@link Kind#LIF} step, else null
  */
-public record Layer(String name, Kind kind, int in, int out, int kernel, int heads, List<Signal> input, Lif neuron) {
+public record ForwardStep(String name, Kind kind, int in, int out, int kernel, int heads, List<Signal> input, Lif neuron) {
 
     /** What a step computes. */
     public enum Kind {
@@ -51,7 +51,7 @@ public record Layer(String name, Kind kind, int in, int out, int kernel, int hea
     }
 
     /** Copies the input list. */
-    public Layer {
+    public ForwardStep {
         input = List.copyOf(input);
     }
 }

@@ -9,8 +9,8 @@ import dev.lmuformer.engine.Gemm;
  * <p>Tap s reads weight {@code W[o][i][s]} at {@code o·I·K + i·K + s}; the row maps of
  * {@link ShiftMaps} make frame t read frame t + s − K/2, or zero outside the sequence.
  */
-final class Dense {
-    private Dense() {
+final class TapProducts {
+    private TapProducts() {
     }
 
     /** {@code y[r] (+)= W_s · x[map(r)]} for all R rows; x [R, I], y [R, O]. */
