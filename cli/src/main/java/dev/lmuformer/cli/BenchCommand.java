@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
  * measures the training data loader instead ({@link LoaderBench}), {@code --mode stream} the per-frame
  * latency of streaming inference ({@link StreamBench}; {@link SpikingStreamBench} for the other models).
  */
-@Command(name = "bench", description = "Measure training or evaluation throughput (samples/s, median of timed iterations), the data loader's, or streaming latency per frame.",
+@Command(name = "bench",
+        description = "Measure training or evaluation throughput (samples/s, median of timed iterations), the data loader's, or streaming latency per frame.",
         footer = {"", "Examples:",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode train --batch 128",
                 "  lmuformer bench --model lmu_rnn_conv1d --mode eval --batch 256 --threads 2 --json",
@@ -85,7 +86,8 @@ final class BenchCommand implements Callable<Integer> {
             + "(doubling from 64, then bisecting to 16 streams).")
     boolean findMax;
 
-    @Option(names = "--audio", description = "Stream mode, lmu_rnn_conv1d: feed keyword sessions 10 ms of audio per tick, so the filterbank and decisions are timed too.")
+    @Option(names = "--audio",
+            description = "Stream mode, lmu_rnn_conv1d: feed keyword sessions 10 ms of audio per tick, so the filterbank and decisions are timed too.")
     boolean audio;
 
     @Option(names = "--windowed", description = "With --audio: windowed sessions (one decision per 1.28 s window) instead of continuous ones.")
@@ -94,7 +96,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "3", description = "Stream mode: timed seconds after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--clients", defaultValue = "200", description = "Serve mode: WebSocket clients, each sending 10 ms of audio every 10 ms (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", defaultValue = "200",
+            description = "Serve mode: WebSocket clients, each sending 10 ms of audio every 10 ms (default: ${DEFAULT-VALUE}).")
     int clients;
 
     @Option(names = "--url", paramLabel = "ws://HOST:PORT/v1/stream",
@@ -194,7 +197,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group == null ? 1 : group, seconds, json, out);
             int g = group == null ? LmuFormerStream.DEFAULT_GROUP : group;
-            if (audio && group != null) throw new IllegalArgumentException("--group does not apply with --audio: sessions step in groups of " + LmuFormerStream.DEFAULT_GROUP);
+            if (audio && group != null) throw new IllegalArgumentException("--group does not apply with --audio: sessions step in groups of "
+                    + LmuFormerStream.DEFAULT_GROUP);
             if (streams < 1 || g < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }

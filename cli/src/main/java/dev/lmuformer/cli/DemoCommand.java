@@ -229,7 +229,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 validationHours, MAX_FALSE_ALARMS_PER_HOUR, 100 * CONFIDENCE,
                 allowed == 0 ? "no false alarm at all" : "at most " + allowed + " false alarm" + (allowed == 1 ? "" : "s"), SEEDS));
         report.add("");
-        report.add("| model | clip test accuracy | speech margin | threshold | stream recall | substitutions | false alarms per hour | recall at ≤ 1 FA/h (sweep) |");
+        report.add("| model | clip test accuracy | speech margin | threshold | stream recall | substitutions | false alarms per hour"
+                + " | recall at ≤ 1 FA/h (sweep) |");
         report.add("|---|---|---|---|---|---|---|---|");
         List<String> margins = new ArrayList<>();
         Map<String, List<OperatingPoint>> curves = new LinkedHashMap<>();

@@ -77,7 +77,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "--stream: one stream per seed (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
 
-    @Option(names = "--snr", defaultValue = "20", description = "--stream: background noise this many dB below the keywords' speech (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--snr", defaultValue = "20",
+            description = "--stream: background noise this many dB below the keywords' speech (default: ${DEFAULT-VALUE}).")
     double snr;
 
     @Option(names = "--gaps", split = ",", defaultValue = "1,4", paramLabel = "MIN,MAX",

@@ -129,7 +129,8 @@ final class ProfileCommand implements Callable<Integer> {
 
     private Tensor readClips(SequenceModel model) {
         if (limit < 1) throw new IllegalArgumentException("--limit must be positive, got " + limit);
-        if (model.inputFeatures() != 128) throw new IllegalArgumentException("--data needs a 128-mel-bin model; " + model.arch() + " reads " + model.inputFeatures() + " features");
+        if (model.inputFeatures() != 128) throw new IllegalArgumentException("--data needs a 128-mel-bin model; " + model.arch() + " reads "
+                + model.inputFeatures() + " features");
         SpeechCommands ds = SpeechCommands.open(data);
         List<Example> test = ds.examples(Split.TEST);
         if (test.isEmpty()) throw new IllegalArgumentException(data + ": the test split is empty");

@@ -173,7 +173,8 @@ final class ServeBench {
                 out.printf("%d clients: latency p50 %.1f ms, p99 %.1f ms; %d score messages, %d events; %d dropped, %d late chunks (%s)%n",
                         p.clients(), p.p50Ms(), p.p99Ms(), p.scores(), p.events(), p.dropped(), p.late(), p.sustained() ? "sustained" : "not sustained");
             }
-            if (findMax) out.printf("most clients sustained (p99 ≤ 100 ms, nothing dropped or late): %s (%s)%n", result.get("max_sustained_clients"), Main.engineLine());
+            if (findMax) out.printf("most clients sustained (p99 ≤ 100 ms, nothing dropped or late): %s (%s)%n", result.get("max_sustained_clients"),
+                    Main.engineLine());
         }
         return 0;
     }
@@ -233,7 +234,8 @@ final class ServeBench {
             long[] l = all.stream().mapToLong(Long::longValue).toArray();
             Arrays.sort(l);
             long late = Arrays.stream(cs).mapToLong(c -> c.late).sum();
-            Probe p = new Probe(n, l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6, l.length == 0 ? Double.NaN : l[(int) Math.min(l.length - 1, Math.ceil(0.99 * l.length) - 1)] / 1e6,
+            Probe p = new Probe(n, l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6, l.length == 0 ? Double.NaN : l[(int) Math.min(l.length - 1,
+                    Math.ceil(0.99 * l.length) - 1)] / 1e6,
                     l.length, events, dropped, late, seconds);
             err.printf("  %d clients: p50 %.1f ms, p99 %.1f ms, %d dropped, %d late; sending took %.1f s for %.1f s of audio%s%n",
                     n, p.p50Ms(), p.p99Ms(), dropped, late, sentNanos / 1e9, chunks / 100.0, server == null ? "" : String.format(

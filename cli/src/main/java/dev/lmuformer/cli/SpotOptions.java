@@ -95,7 +95,8 @@ final class SpotOptions {
     /** The continuous rule, whatever {@code --windowed} says. */
     ContinuousRule continuous(List<String> names, Map<String, String> metadata) {
         checkThresholdAndHold();
-        if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got " + refractory);
+        if (!(refractory >= 0) || Double.isInfinite(refractory)) throw new IllegalArgumentException("--refractory must be 0 or more seconds, got "
+                + refractory);
         ContinuousRule.Score scores = score(metadata);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : KeywordSpotter.threshold(metadata, scores),
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), scores);
@@ -105,7 +106,8 @@ final class SpotOptions {
         if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);
         double lock = lockout == null ? ContinuousRule.DEFAULT_LOCKOUT / FRAMES_PER_SECOND : lockout;
         if (!(lock >= 0) || Double.isInfinite(lock)) throw new IllegalArgumentException("--lockout must be 0 or more seconds, got " + lock);
-        double margin = speechMargin != null ? speechMargin : KeywordSpotter.stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN);
+        double margin = speechMargin != null ? speechMargin : KeywordSpotter.stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA,
+                ContinuousRule.DEFAULT_SPEECH_MARGIN);
         if (!(margin >= 0) || Double.isInfinite(margin)) throw new IllegalArgumentException("--speech-margin must be 0 or more dB, got " + margin);
         rule = rule.withWindow(frames).withDecision(open).withLockout((int) Math.round(lock * FRAMES_PER_SECOND)).withSpeechMargin(margin);
         if (gate != null) {

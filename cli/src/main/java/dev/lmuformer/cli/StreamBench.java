@@ -160,7 +160,8 @@ final class StreamBench {
         int lookAhead = (int) r.get("look_ahead_frames");
         out.printf("%s stream%s, width %d, %d stream(s) in groups of at most %d (%s): median %.4f ms per tick (mean %.4f, p90 %.4f),"
                         + " %.4f ms per frame per stream; %d of %d streams in real time at %.0f ms/frame; look-ahead %d frames (%.0f ms)%n",
-                LmuRnnConv1d.ARCH, r.get("input").equals("audio") ? " from audio (" + r.get("sessions") + " keyword sessions)" : "", (int) r.get("embed_dims"), streams,
+                LmuRnnConv1d.ARCH, r.get("input").equals("audio") ? " from audio (" + r.get("sessions") + " keyword sessions)" : "", (int) r.get("embed_dims"),
+                        streams,
                 (int) r.get("group"), Main.engineLine(), median, (double) r.get("mean_tick_ms"), (double) r.get("p90_tick_ms"), median / streams,
                 (int) r.get("real_time_streams"), streams, FRAME_MS, lookAhead, lookAhead * FRAME_MS);
         if (r.containsKey("sustained_streams")) {

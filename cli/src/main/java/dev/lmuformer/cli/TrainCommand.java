@@ -36,7 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file with the reference's keys (model, dim, lr, n_epochs, …), over the task's defaults.")
     Path config;
 
-    @Option(names = "--data", defaultValue = "data/keywords", description = "Data folder: Speech Commands, MNIST IDX files or the task's files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "data/keywords",
+            description = "Data folder: Speech Commands, MNIST IDX files or the task's files (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--out", defaultValue = "runs/train", description = "Output folder (default: ${DEFAULT-VALUE}).")

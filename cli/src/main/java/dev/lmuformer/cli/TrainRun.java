@@ -88,7 +88,8 @@ final class TrainRun {
     static Result runMnist(TrainConfig cfg, boolean permuted, Path data, Path out, boolean resume, PrintWriter log) {
         String task = permuted ? "psmnist" : "smnist";
         cfg.warnings().forEach(w -> log.println("warning: " + w));
-        if (!cfg.model().startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got " + cfg.model());
+        if (!cfg.model().startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got "
+                + cfg.model());
         Idx trainImages = PermutedMnist.read(data, "train", "images");
         Idx trainLabels = PermutedMnist.read(data, "train", "labels");
         Idx testImages = PermutedMnist.read(data, "t10k", "images");
@@ -101,7 +102,8 @@ final class TrainRun {
         SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model(), sizes));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("task", task);
-        if (permuted) meta.put("permutation", java.util.Arrays.stream(permutation).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        if (permuted) meta.put("permutation",
+                java.util.Arrays.stream(permutation).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
         PermutedMnist test = new PermutedMnist(testImages, testLabels, permutation, cfg.batchSize(), false, cfg.seed());
         return trainAndTest(cfg, model, new StepLr(cfg.lr(), Integer.MAX_VALUE, 1, 1), meta,
                 new PermutedMnist(trainImages, trainLabels, permutation, cfg.batchSize(), true, cfg.seed()), test, test, out, resume, log,
@@ -117,10 +119,12 @@ final class TrainRun {
      */
     static Result runLra(LraTask task, TrainConfig cfg, Path data, Path out, boolean resume, PrintWriter log) {
         cfg.warnings().forEach(w -> log.println("warning: " + w));
-        if (!cfg.model().equals(LraLmu.ARCH)) throw new IllegalArgumentException("--task " + task.id() + " needs model " + LraLmu.ARCH + ", got " + cfg.model());
+        if (!cfg.model().equals(LraLmu.ARCH)) throw new IllegalArgumentException("--task " + task.id() + " needs model " + LraLmu.ARCH + ", got "
+                + cfg.model());
         LraTask.Splits splits = task.read(data, cfg.seqLen());
         TokenSet train = splits.train();
-        if (train.classes() != cfg.nClass()) throw new IllegalArgumentException("n_class is " + cfg.nClass() + " but " + task.id() + " has " + train.classes() + " classes");
+        if (train.classes() != cfg.nClass()) throw new IllegalArgumentException("n_class is " + cfg.nClass() + " but " + task.id() + " has " + train.classes()
+                + " classes");
         splits.notes().forEach(n -> log.println("note: " + n));
         Map<String, Object> sizes = new LinkedHashMap<>();
         sizes.put("embed_dims", cfg.dim());

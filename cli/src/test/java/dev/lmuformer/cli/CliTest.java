@@ -212,7 +212,8 @@ class CliTest {
         }
         assertEquals(1.0, ((Number) ((Map<?, ?>) rows.get(0)).get("speedup_over_first")).doubleValue(), 0);
         assertEquals(java.util.List.of("--model", "x", "--batch=3"),
-                BenchCommand.withoutOptions(java.util.List.of("--jvms", "5", "--model", "x", "--json", "--threads=2", "--batch=3"), "--jvms", "--threads", "--json"));
+                BenchCommand.withoutOptions(java.util.List.of("--jvms", "5", "--model", "x", "--json", "--threads=2", "--batch=3"), "--jvms", "--threads",
+                        "--json"));
         assertOneLineError(run("bench", "--mode", "stream", "--jvms", "2"), "--jvms");
         assertOneLineError(run("bench", "--mode", "train", "--sweep-threads", "1,0"), "--sweep-threads");
         assertOneLineError(run("bench", "--mode", "train", "--jvms", "0"), "--jvms");

@@ -35,7 +35,8 @@ class LraCommandsTest {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < count; i++) {
             int label = i % 2;
-            if (pairs) sb.append(label).append("\tP").append(i).append("\tQ").append(i).append('\t').append(review(rnd, label)).append('\t').append(review(rnd, label));
+            if (pairs) sb.append(label).append("\tP").append(i).append("\tQ").append(i).append('\t').append(review(rnd, label)).append('\t').append(review(rnd,
+                    label));
             else sb.append(label).append('\t').append(review(rnd, label));
             sb.append('\n');
         }

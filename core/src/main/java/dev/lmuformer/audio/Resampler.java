@@ -199,7 +199,8 @@ public final class Resampler {
         private void room(float[] out, int outOff, int len) {
             int need = maxOutput(len);
             if (outOff < 0 || outOff > out.length || out.length - outOff < need) {
-                throw new IllegalArgumentException("the output needs room for " + need + " samples from index " + outOff + ", has " + Math.max(0, out.length - outOff));
+                throw new IllegalArgumentException("the output needs room for " + need + " samples from index " + outOff + ", has " + Math.max(0,
+                        out.length - outOff));
             }
         }
     }

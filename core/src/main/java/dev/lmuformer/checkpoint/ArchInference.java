@@ -50,7 +50,8 @@ public final class ArchInference {
             int hidden = cls[1];
             int input = need("lmu_fft.W_u.weight", 2)[1];
             int memory = need("lmu_fft.W_h.weight", 2)[1] - input;
-            if (memory <= 0) throw new IllegalArgumentException("lmu_fft.W_h.weight " + Arrays.toString(shapes.get("lmu_fft.W_h.weight")) + " leaves no memory beside " + input + " inputs");
+            if (memory <= 0) throw new IllegalArgumentException("lmu_fft.W_h.weight " + Arrays.toString(shapes.get("lmu_fft.W_h.weight"))
+                    + " leaves no memory beside " + input + " inputs");
             note("hidden_size " + hidden + " and num_classes " + cls[0] + " from classifier.weight " + Arrays.toString(cls));
             note("memory_size " + memory + " from lmu_fft.W_h.weight minus " + input + " inputs");
             int seqLen = seqLen("lmu_fft.H", d.seqLen());
@@ -70,7 +71,8 @@ public final class ArchInference {
             if (blocks.isEmpty()) throw new IllegalArgumentException("no block.N.* tensors");
             note("depths " + blocks.size() + " from block.0 … block." + blocks.last());
             int[] fc1 = need("block.0.mlp.fc1_conv.weight", 3);
-            if (fc1[0] % c != 0) throw new IllegalArgumentException("block.0.mlp.fc1_conv.weight " + Arrays.toString(fc1) + " is no multiple of embed_dims " + c);
+            if (fc1[0] % c != 0) throw new IllegalArgumentException("block.0.mlp.fc1_conv.weight " + Arrays.toString(fc1) + " is no multiple of embed_dims "
+                    + c);
             int ratio = fc1[0] / c;
             note("mlp_ratios " + ratio + " from block.0.mlp.fc1_conv.weight " + Arrays.toString(fc1));
             String first = arch.equals("lmu_rnn_conv1d") ? "patch_embed.conv_layers.0.0.weight" : "patch_embed.proj_conv.weight";

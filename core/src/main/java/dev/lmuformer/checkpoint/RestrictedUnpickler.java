@@ -213,7 +213,8 @@ final class RestrictedUnpickler {
             if (shape[i] > 0) last += (long) (shape[i] - 1) * stride[i];
         }
         if (offset < 0 || numel > 0 && last >= s.numel()) {
-            throw error("tensor " + Arrays.toString(shape) + " at offset " + offset + " reaches past its storage '" + s.key() + "' of " + s.numel() + " elements");
+            throw error("tensor " + Arrays.toString(shape) + " at offset " + offset + " reaches past its storage '" + s.key() + "' of " + s.numel()
+                    + " elements");
         }
         return new TensorRef(s, offset, shape, stride);
     }

@@ -25,7 +25,8 @@ public final class PermutedMnist extends IndexedBatches {
     public PermutedMnist(Idx images, Idx labels, int[] permutation, int batchSize, boolean shuffle, long seed) {
         super(images.count(), batchSize, shuffle, seed);
         if (images.count() != labels.count()) throw new IllegalArgumentException(images.count() + " images but " + labels.count() + " labels");
-        if (permutation.length != images.itemSize()) throw new IllegalArgumentException("permutation of " + permutation.length + " for " + images.itemSize() + " pixels");
+        if (permutation.length != images.itemSize()) throw new IllegalArgumentException("permutation of " + permutation.length + " for " + images.itemSize()
+                + " pixels");
         for (byte l : labels.data()) if ((l & 0xff) >= classes) throw new IllegalArgumentException("label " + (l & 0xff) + " outside 0…9");
         this.images = images;
         this.labels = labels;

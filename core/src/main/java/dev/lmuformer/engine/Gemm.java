@@ -95,7 +95,8 @@ public final class Gemm {
                 Parallel.forChunks(panels, 4, (from, to) -> {
                     for (int q = 0; q < kd; q += KC) {
                         int kc = Math.min(KC, kd - q);
-                        for (int jr = from; jr < to; jr++) packB(kc, p0 + q, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, q * panels * nr + jr * kc * nr);
+                        for (int jr = from; jr < to; jr++) packB(kc, p0 + q, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows,
+                                bPack, q * panels * nr + jr * kc * nr);
                     }
                 });
                 multiply(kern, m, nc, kd, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, c, cOff + jc, ldc, pc == 0 && !accumulate);
@@ -134,7 +135,8 @@ public final class Gemm {
                     int pc = blk * KC;
                     int kc = Math.min(KC, k - pc);
                     int bBase = bOff + jc * bCol;
-                    for (int jr = 0; jr < panels; jr++) packB(kc, pc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack, jr * kc * nr);
+                    for (int jr = 0; jr < panels; jr++) packB(kc, pc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack,
+                            jr * kc * nr);
                     serialBlocks(kern, m, nc, kc, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, own, jc, n, blk == firstBlock);
                 }
             }

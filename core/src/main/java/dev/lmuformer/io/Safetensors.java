@@ -112,7 +112,8 @@ public final class Safetensors {
             throw new FormatException(where + " data_offsets [" + begin + ", " + end + "] outside the " + dataLen + " data bytes (truncated file?)");
         }
         if (end - begin != count * width) {
-            throw new FormatException(where + " has " + (end - begin) + " bytes but shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + count * width);
+            throw new FormatException(where + " has " + (end - begin) + " bytes but shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs "
+                    + count * width);
         }
         return new Entry(dtype, shape, (int) begin, (int) end);
     }

@@ -80,13 +80,15 @@ public final class Conv1d {
         if (useWinograd()) {
             Winograd.weightGradient(x, dy, batch, frames, in, out, weight.grad, inputTransformed, workspace);
             inputTransformed = false; // the input gradient's convolution below overwrites the transform
-            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true, workspace), dx, accumulate, workspace);
+            if (dx != null) Winograd.conv3(dy, batch, frames, out, in, Winograd.transformWeights(weight.data, out, in, true, workspace), dx, accumulate,
+                    workspace);
         } else {
             if (kernel > 1) tapGrad = Ops.ensure(tapGrad, out * in);
             for (int s = 0; s < kernel; s++) {
                 int shift = s - kernel / 2;
                 TapProducts.backwardWeightTap(dy, x, rows, in, out, kernel, s, shifts.of(batch, frames, shift), weight.grad, tapGrad);
-                if (dx != null) TapProducts.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, -shift), dx, accumulate || s > 0);
+                if (dx != null) TapProducts.backwardInputTap(dy, rows, in, out, kernel, s, weight.data, shifts.of(batch, frames, -shift), dx, accumulate
+                        || s > 0);
             }
         }
         if (bias != null) Ops.addColumnSums(dy, rows, out, bias.grad);

@@ -41,7 +41,8 @@ public final class Embedding {
      */
     public float[] forward(int[] ids, int rows) {
         for (int r = 0; r < rows; r++) {
-            if (ids[r] < 0 || ids[r] >= vocabulary) throw new IllegalArgumentException("token id " + ids[r] + " outside the vocabulary [0, " + vocabulary + ")");
+            if (ids[r] < 0 || ids[r] >= vocabulary) throw new IllegalArgumentException("token id " + ids[r] + " outside the vocabulary [0, " + vocabulary
+                    + ")");
         }
         this.ids = ids;
         this.rows = rows;

@@ -69,7 +69,8 @@ public final class StreamMix {
                 throw new IllegalArgumentException("maxGap must be finite and at least minGap " + minGap + ", got " + maxGap);
             }
             if (!Double.isFinite(snrDb)) throw new IllegalArgumentException("snrDb must be finite, got " + snrDb);
-            if (!(distractorShare >= 0 && distractorShare <= 1)) throw new IllegalArgumentException("distractorShare must be in [0, 1], got " + distractorShare);
+            if (!(distractorShare >= 0 && distractorShare <= 1)) throw new IllegalArgumentException("distractorShare must be in [0, 1], got "
+                    + distractorShare);
         }
 
         /** These settings with another seed. */

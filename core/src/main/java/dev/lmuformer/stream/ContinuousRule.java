@@ -112,7 +112,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
         if (window < 0) throw new IllegalArgumentException("the readout window must not be negative, got " + window);
         if (decision < 0) throw new IllegalArgumentException("the decision window must not be negative, got " + decision);
         if (lockout < 0) throw new IllegalArgumentException("the lockout must not be negative, got " + lockout);
-        if (!(speechMargin >= 0) || Double.isInfinite(speechMargin)) throw new IllegalArgumentException("the speech margin must be 0 or more dB, got " + speechMargin);
+        if (!(speechMargin >= 0) || Double.isInfinite(speechMargin)) throw new IllegalArgumentException("the speech margin must be 0 or more dB, got "
+                + speechMargin);
     }
 
     /** Without an energy gate, with the model's clip length as readout window, emitting at once. */
@@ -218,7 +219,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
 
     @Override
     public String toString() {
-        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate=" + gate + ", window=" + window
+        return "ContinuousRule[thresholds=" + Arrays.toString(thresholds) + ", hold=" + hold + ", refractory=" + refractory + ", score=" + score + ", gate="
+                + gate + ", window=" + window
                 + ", decision=" + decision + ", lockout=" + lockout + ", speechMargin=" + speechMargin + "]";
     }
 

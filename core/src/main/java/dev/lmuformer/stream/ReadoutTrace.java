@@ -117,7 +117,8 @@ public final class ReadoutTrace {
         }
         double[] speech = new double[total];
         Arrays.fill(speech, Double.POSITIVE_INFINITY); // no speech condition
-        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k, KeywordSession.frameSeconds(lookAhead) - KeywordSession.frameSeconds(0));
+        return new ReadoutTrace(best, java.util.stream.LongStream.range(0, total).toArray(), speech, k,
+                KeywordSession.frameSeconds(lookAhead) - KeywordSession.frameSeconds(0));
     }
 
     /** Rows traced: one per frame the model read out. */
@@ -156,7 +157,8 @@ public final class ReadoutTrace {
             int c = tracker.offerScores(row, frameOf[t], margin == 0 || speech[t] >= margin);
             if (c >= 0) {
                 long f = tracker.eventFrame();
-                out.add(new KeywordSession.Keyword(f, KeywordSession.frameSeconds(f), c, tracker.eventScore(), KeywordSession.frameSeconds(frameOf[t]) + lookAheadSeconds));
+                out.add(new KeywordSession.Keyword(f, KeywordSession.frameSeconds(f), c, tracker.eventScore(), KeywordSession.frameSeconds(frameOf[t])
+                        + lookAheadSeconds));
             }
         }
         return out;

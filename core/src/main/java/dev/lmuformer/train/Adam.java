@@ -24,7 +24,8 @@ public final class Adam {
     /** Adam over {@code params} with the given hyper-parameters. */
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
         if (!(lr >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("invalid Adam settings: lr " + lr + ", betas " + beta1 + "/" + beta2 + ", eps " + eps + ", weight decay " + weightDecay);
+            throw new IllegalArgumentException("invalid Adam settings: lr " + lr + ", betas " + beta1 + "/" + beta2 + ", eps " + eps + ", weight decay "
+                    + weightDecay);
         }
         this.params = List.copyOf(params);
         this.lr = lr;

@@ -53,7 +53,8 @@ class EventMatcherTest {
         assertEquals(1, m.hits());
         assertEquals(1, m.duplicates());
         assertEquals(1, m.falseAlarms(), "outside the window a repeat is a false alarm");
-        assertEquals(List.of(Match.Outcome.HIT, Match.Outcome.DUPLICATE, Match.Outcome.FALSE_ALARM), m.verdicts().stream().map(Match.Verdict::outcome).toList());
+        assertEquals(List.of(Match.Outcome.HIT, Match.Outcome.DUPLICATE, Match.Outcome.FALSE_ALARM),
+                m.verdicts().stream().map(Match.Verdict::outcome).toList());
         assertEquals(List.of(at("yes", 2.5)), m.falseAlarmEvents());
     }
 

@@ -48,7 +48,8 @@ record ClientConfig(int sampleRate, Encoding encoding, List<String> keywords, do
     static ClientConfig parse(String text, List<String> words) {
         Map<String, Object> m = ProtocolException.object(text, "the config message");
         for (String k : m.keySet()) {
-            if (!FIELDS.contains(k) && !k.equals("type")) throw new ProtocolException("unknown config field \"" + k + "\"; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
+            if (!FIELDS.contains(k) && !k.equals("type")) throw new ProtocolException("unknown config field \"" + k + "\"; known: " + String.join(", ",
+                    FIELDS.stream().sorted().toList()));
         }
         if (m.containsKey("type") && !"config".equals(m.get("type"))) {
             throw new ProtocolException("expected a config message first (or audio), got type " + ProtocolException.json(m.get("type")));
@@ -57,7 +58,8 @@ record ClientConfig(int sampleRate, Encoding encoding, List<String> keywords, do
         Object r = m.get("sample_rate");
         if (r != null) {
             if (!(r instanceof Integer || r instanceof Long) || ((Number) r).longValue() < MIN_RATE || ((Number) r).longValue() > MAX_RATE) {
-                throw new ProtocolException("sample_rate must be a whole number of Hz in " + MIN_RATE + "…" + MAX_RATE + ", got " + ProtocolException.json(r));
+                throw new ProtocolException("sample_rate must be a whole number of Hz in " + MIN_RATE + "…" + MAX_RATE + ", got "
+                        + ProtocolException.json(r));
             }
             rate = ((Number) r).intValue();
         }
@@ -71,16 +73,19 @@ record ClientConfig(int sampleRate, Encoding encoding, List<String> keywords, do
         List<String> keywords = new ArrayList<>();
         Object k = m.get("keywords");
         if (k != null) {
-            if (!(k instanceof List<?> list) || list.isEmpty()) throw new ProtocolException("keywords must be a non-empty list of words, got " + ProtocolException.json(k));
+            if (!(k instanceof List<?> list) || list.isEmpty()) throw new ProtocolException("keywords must be a non-empty list of words, got "
+                    + ProtocolException.json(k));
             for (Object w : list) {
-                if (!(w instanceof String s) || !words.contains(s)) throw new ProtocolException("unknown keyword " + ProtocolException.json(w) + "; the model knows: " + String.join(", ", words));
+                if (!(w instanceof String s) || !words.contains(s)) throw new ProtocolException("unknown keyword " + ProtocolException.json(w)
+                        + "; the model knows: " + String.join(", ", words));
                 if (!keywords.contains(s)) keywords.add(s);
             }
         }
         double threshold = Double.NaN;
         Object t = m.get("threshold");
         if (t != null) {
-            if (!(t instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 1)) throw new ProtocolException("threshold must be a number in (0, 1], got " + ProtocolException.json(t));
+            if (!(t instanceof Number n) || !(n.doubleValue() > 0
+                    && n.doubleValue() <= 1)) throw new ProtocolException("threshold must be a number in (0, 1], got " + ProtocolException.json(t));
             threshold = n.doubleValue();
         }
         boolean scores = false;

@@ -180,7 +180,8 @@ public final class KeywordServer implements AutoCloseable {
                 if (!HttpMethod.POST.is(method)) return error(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "POST a WAV file here");
                 if (!authorised(request)) {
                     metrics.refused.labelValues("token").inc();
-                    return discardThenError(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid token is needed (Authorization: Bearer … or ?token=…)");
+                    return discardThenError(request, response, callback, HttpStatus.UNAUTHORIZED_401,
+                            "a valid token is needed (Authorization: Bearer … or ?token=…)");
                 }
                 if (!recognizing.tryAcquire()) {
                     metrics.recognized.labelValues("busy").inc();
@@ -221,7 +222,8 @@ public final class KeywordServer implements AutoCloseable {
                 if (in == null) {
                     return send(response, callback, HttpStatus.NOT_FOUND_404, "text/plain; charset=utf-8", "no such page: " + name + "\n");
                 }
-                String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+                String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".js") ? "text/javascript; charset=utf-8"
+                        : "text/css; charset=utf-8";
                 response.getHeaders().put("Cache-Control", "no-cache");
                 return send(response, callback, HttpStatus.OK_200, type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
@@ -262,7 +264,8 @@ public final class KeywordServer implements AutoCloseable {
             session.finish();
             metrics.recognized.labelValues("ok").inc();
             metrics.events.inc(events.size());
-            StringBuilder json = new StringBuilder("{\"seconds\":").append(Math.round(1e3 * s.length / KeywordSession.SAMPLE_RATE) / 1e3).append(",\"events\":[");
+            StringBuilder json = new StringBuilder("{\"seconds\":").append(Math.round(1e3 * s.length / KeywordSession.SAMPLE_RATE) / 1e3)
+                    .append(",\"events\":[");
             for (int i = 0; i < events.size(); i++) json.append(i == 0 ? "" : ",").append(events.get(i));
             send(response, callback, HttpStatus.OK_200, "application/json", json.append("]}").toString());
         }

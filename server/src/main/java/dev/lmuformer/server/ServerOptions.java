@@ -43,10 +43,12 @@ public record ServerOptions(String host, int port, int maxSessions, String token
         if (maxSessions < 1) throw new IllegalArgumentException("--max-sessions must be at least 1, got " + maxSessions);
         if (token != null && token.isBlank()) throw new IllegalArgumentException("--token must not be blank");
         allowedOrigins = List.copyOf(allowedOrigins);
-        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("the idle timeout must be positive, got " + idleTimeout);
+        if (idleTimeout == null || idleTimeout.isNegative()
+                || idleTimeout.isZero()) throw new IllegalArgumentException("the idle timeout must be positive, got " + idleTimeout);
         if (maxMessageBytes < 1024) throw new IllegalArgumentException("the largest message must be at least 1024 bytes, got " + maxMessageBytes);
         if (maxUploadBytes < 1024) throw new IllegalArgumentException("the largest upload must be at least 1024 bytes, got " + maxUploadBytes);
-        if (!(queueSeconds >= 0.1) || Double.isInfinite(queueSeconds)) throw new IllegalArgumentException("the audio queue must hold at least 0.1 s, got " + queueSeconds);
+        if (!(queueSeconds >= 0.1) || Double.isInfinite(queueSeconds)) throw new IllegalArgumentException("the audio queue must hold at least 0.1 s, got "
+                + queueSeconds);
         if (token == null && !loopback(host)) {
             throw new IllegalArgumentException("binding " + host + " lets other machines connect: give a --token that clients must present");
         }
