@@ -21,7 +21,7 @@ public final class Init {
     private Init() {
     }
 
-    /** Initialises every weight and bias of a model from {@code seed}. */
+    /** Initialises every weight and bias of a model from {@code seed}, and seeds its dropout masks from it. */
     public static void pytorchDefault(SequenceModel model, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, Integer> fanIn = new HashMap<>();
@@ -49,6 +49,8 @@ public final class Init {
             double bound = 1 / Math.sqrt(fan);
             for (int i = 0; i < p.data.length; i++) p.data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
         }
+        // the dropout masks follow the seed too; drawn after the weights, which stay as they were
+        for (dev.lmuformer.nn.Dropout d : model.dropouts()) d.seed(rnd.nextLong());
     }
 
     /**

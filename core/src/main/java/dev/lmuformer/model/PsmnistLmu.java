@@ -75,13 +75,18 @@ public final class PsmnistLmu extends ModelBase {
     @Override
     public void backward(float[] dLogits) {
         int rows = batch * frames;
-        dHidden = Ops.ensure(dHidden, rows * config.hiddenSize());
+        dHidden = Ops.zeroed(dHidden, rows * config.hiddenSize());
         classifier.backward(dLogits, dHidden);
         dCell = Ops.zeroed(dCell, rows * EXPANDED);
         lmu.backward(dHidden, dCell);
         dConv = Ops.zeroed(dConv, rows * EXPANDED);
         bn1.backward(dCell, dConv);
         conv1.backward(dConv, null);
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        return List.of(classifier.dropout());
     }
 
     /** The dropout before the classifier (to disable it or reseed it). */

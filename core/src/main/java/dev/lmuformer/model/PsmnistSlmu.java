@@ -87,6 +87,11 @@ public final class PsmnistSlmu extends ModelBase {
         lmu.backward(dHidden, null);
     }
 
+    @Override
+    public List<Dropout> dropouts() {
+        return List.of(dropout);
+    }
+
     /** The dropout before the classifier (to disable it or reseed it). */
     public Dropout dropout() {
         return dropout;

@@ -44,6 +44,11 @@ public interface SequenceModel {
      */
     List<ForwardStep> steps();
 
+    /** The dropout layers, in forward order (their masks are part of a resumable training state); none by default. */
+    default List<dev.lmuformer.nn.Dropout> dropouts() {
+        return List.of();
+    }
+
     /** Adds the parameter gradients of the last (training) forward, given dLoss/dLogits {@code [B, classes]}. */
     void backward(float[] dLogits);
 

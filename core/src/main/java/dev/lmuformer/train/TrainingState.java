@@ -49,6 +49,10 @@ public record TrainingState(int epochsDone, long steps, double bestAccuracy, int
             trainer.put("best_accuracy", Double.isNaN(bestAccuracy) ? null : bestAccuracy);
             trainer.put("best_epoch", bestEpoch);
             trainer.put("settings", settings);
+            if (!model.dropouts().isEmpty()) { // seed and masks drawn, so that a resumed run draws the masks it would have
+                trainer.put("dropout_seeds", model.dropouts().stream().map(d -> d.seed()).toList());
+                trainer.put("dropout_forwards", model.dropouts().stream().map(d -> d.forwards()).toList());
+            }
             meta.put("trainer", JSON.std.asString(trainer));
         } catch (IOException e) {
             throw new FormatException(file + ": cannot encode training state (" + e.getMessage() + ")", e);
@@ -101,6 +105,16 @@ public record TrainingState(int epochsDone, long steps, double bestAccuracy, int
             Map<String, Object> t = JSON.std.mapFrom(trainer);
             long steps = ((Number) t.get("steps")).longValue();
             adam.setSteps(steps);
+            List<dev.lmuformer.nn.Dropout> dropouts = model.dropouts();
+            if (!dropouts.isEmpty()) {
+                List<?> seeds = (List<?>) t.get("dropout_seeds"), forwards = (List<?>) t.get("dropout_forwards");
+                if (seeds == null || forwards == null || seeds.size() != dropouts.size() || forwards.size() != dropouts.size()) {
+                    throw new FormatException(file + ": the training state does not hold the " + dropouts.size() + " dropout layers' seeds and masks drawn");
+                }
+                for (int i = 0; i < dropouts.size(); i++) {
+                    dropouts.get(i).resume(((Number) seeds.get(i)).longValue(), ((Number) forwards.get(i)).longValue());
+                }
+            }
             Object best = t.get("best_accuracy");
             return new TrainingState(((Number) t.get("epochs_done")).intValue(), steps,
                     best == null ? Double.NaN : ((Number) best).doubleValue(), ((Number) t.get("best_epoch")).intValue(),

@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,20 +48,24 @@ class TrainerTest {
 
     /** A tiny deterministic source: batch (epoch, i) drawn from a seed, labels from the input's sign. */
     private static BatchSource source(int batches, long seed, boolean poison) {
+        return source(batches, seed, poison, FRAMES, FEATURES);
+    }
+
+    private static BatchSource source(int batches, long seed, boolean poison, int frames, int features) {
         return new BatchSource() {
             public Iterator<Batch> epoch(int epoch) {
                 List<Batch> list = new ArrayList<>();
                 for (int i = 0; i < batches; i++) {
                     SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + epoch * 101L + i);
-                    float[] x = new float[BATCH * FRAMES * FEATURES];
+                    float[] x = new float[BATCH * frames * features];
                     float[] y = new float[BATCH * CLASSES];
                     for (int b = 0; b < BATCH; b++) {
                         int label = rnd.nextInt(CLASSES);
                         y[b * CLASSES + label] = 1f;
-                        for (int j = 0; j < FRAMES * FEATURES; j++) x[b * FRAMES * FEATURES + j] = (float) (rnd.nextGaussian() + label);
+                        for (int j = 0; j < frames * features; j++) x[b * frames * features + j] = (float) (rnd.nextGaussian() + label);
                     }
                     if (poison) x[0] = Float.NaN;
-                    list.add(new Batch(new Tensor(x, BATCH, FRAMES, FEATURES), new Tensor(y, BATCH, CLASSES), new int[BATCH]));
+                    list.add(new Batch(new Tensor(x, BATCH, frames, features), new Tensor(y, BATCH, CLASSES), new int[BATCH]));
                 }
                 return list.iterator();
             }
@@ -117,6 +122,58 @@ class TrainerTest {
         List<Parameter> a = straight.state().parameters(), b = resumed.state().parameters();
         for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k).data, b.get(k).data, 0f, a.get(k).name() + " differs after resume");
         assertTrue(Files.exists(dir.resolve("b").resolve(Trainer.BEST)));
+    }
+
+    /** The psMNIST models with their dropout, at a test's size: 16 pixels, hidden 12, memory 8. */
+    private static SequenceModel psmnist(String arch, long seed) {
+        SequenceModel m = Models.create(ModelConfig.fromMap(arch,
+                Map.of("seq_len", PIXELS, "theta", PIXELS, "hidden_size", 12, "memory_size", 8, "num_classes", CLASSES)));
+        Init.pytorchDefault(m, seed);
+        return m;
+    }
+
+    private static final int PIXELS = 16;
+
+    private static Trainer crossEntropyTrainer(SequenceModel m, int epochs) {
+        return new Trainer(m, new CrossEntropyLoss(), new Adam(m.state().parameters(), 1e-2, 0.9, 0.999, 1e-8, 0),
+                new StepLr(1e-2, 1, 1, 0.5), epochs, "test", Map.of());
+    }
+
+    /** Dropout masks are part of the training state: a resumed psMNIST run ends on the uninterrupted run's weights, bit for bit, on 2 threads. */
+    @Test
+    void resumedRunWithDropoutEqualsUninterruptedRun() {
+        Parallel.setThreads(2);
+        for (String arch : List.of("psmnist_lmu", "psmnist_slmu")) {
+            BatchSource train = source(3, 9, false, PIXELS, 1), val = source(1, 77, false, PIXELS, 1);
+            SequenceModel straight = psmnist(arch, 1);
+            assertTrue(straight.dropouts().get(0).probability() > 0, arch + " has dropout");
+            crossEntropyTrainer(straight, 3).run(train, val, dir.resolve(arch + "-a"), fresh(), new Trainer.Listener() { });
+
+            SequenceModel first = psmnist(arch, 1);
+            Trainer.Listener stopAfterOneEpoch = new Trainer.Listener() {
+                public void epoch(Trainer.EpochResult r) {
+                    throw new StopAfter();
+                }
+            };
+            assertThrows(StopAfter.class, () -> crossEntropyTrainer(first, 3).run(train, val, dir.resolve(arch + "-b"), fresh(), stopAfterOneEpoch));
+            SequenceModel resumed = psmnist(arch, 1);
+            Trainer t = crossEntropyTrainer(resumed, 3);
+            TrainingState state = TrainingState.restore(dir.resolve(arch + "-b").resolve(Trainer.LAST), resumed, t.optimizer());
+            assertEquals(3, resumed.dropouts().get(0).forwards(), arch + ": the masks of epoch 1's three steps were drawn");
+            t.run(train, val, dir.resolve(arch + "-b"), state, new Trainer.Listener() { });
+            List<Parameter> a = straight.state().parameters(), b = resumed.state().parameters();
+            for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k).data, b.get(k).data, 0f, arch + ": " + a.get(k).name() + " differs after resume");
+
+            // the seed decides the masks: the same weights trained with another dropout seed end elsewhere
+            SequenceModel other = psmnist(arch, 1);
+            other.dropouts().get(0).seed(psmnist(arch, 2).dropouts().get(0).seed());
+            assertNotEquals(straight.dropouts().get(0).seed(), other.dropouts().get(0).seed(), arch + ": seeds 1 and 2 give other masks");
+            crossEntropyTrainer(other, 3).run(train, val, dir.resolve(arch + "-c"), fresh(), new Trainer.Listener() { });
+            boolean differs = false;
+            List<Parameter> c = other.state().parameters();
+            for (int k = 0; k < a.size(); k++) differs |= !java.util.Arrays.equals(a.get(k).data, c.get(k).data);
+            assertTrue(differs, arch + ": another dropout seed trains to other weights");
+        }
     }
 
     @Test
