@@ -30,9 +30,9 @@ public final class Golden {
         return Files.isDirectory(dir.resolve("golden")) ? dir : null;
     }
 
-    /** True where golden tensors must be present ({@code LMUFORMER_REQUIRE_GOLDEN=1}, as in CI). */
+    /** True where golden tensors must be present ({@code -Dlmuformer.requireGolden=true} or {@code LMUFORMER_REQUIRE_GOLDEN=1}, as in CI). */
     public static boolean required() {
-        return "1".equals(System.getenv("LMUFORMER_REQUIRE_GOLDEN"));
+        return Boolean.getBoolean("lmuformer.requireGolden") || "1".equals(System.getenv("LMUFORMER_REQUIRE_GOLDEN"));
     }
 
     /** The golden folder; skips the calling test when ../shared is absent (fails it where {@link #required()}). */
@@ -50,7 +50,7 @@ public final class Golden {
     }
 
     private static void need(boolean present, String what) {
-        if (required() && !present) throw new AssertionError(what + ", and LMUFORMER_REQUIRE_GOLDEN=1 forbids skipping");
+        if (required() && !present) throw new AssertionError(what + ", and CI (-Dlmuformer.requireGolden=true or LMUFORMER_REQUIRE_GOLDEN=1) forbids skipping");
         Assumptions.assumeTrue(present, "skipped: " + what);
     }
 
