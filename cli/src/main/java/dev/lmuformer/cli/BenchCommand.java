@@ -8,7 +8,7 @@ import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
-import dev.lmuformer.stream.LmuFormerStream;
+import dev.lmuformer.stream.ModelStream;
 import dev.lmuformer.train.TrainStep;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--group",
             description = "Stream mode, lmu_rnn_conv1d: most streams stepped together as one matrix product per layer (1 = one by one; default: "
-                    + LmuFormerStream.DEFAULT_GROUP + ").")
+                    + ModelStream.DEFAULT_GROUP + ").")
     Integer group;
 
     @Option(names = "--find-max", description = "Stream mode, lmu_rnn_conv1d: search the most concurrent streams that keep up with real time "
@@ -196,9 +196,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--find-max chooses the stream counts itself; leave out --streams");
             }
             if (!(net instanceof LmuRnnConv1d lmu)) return SpikingStreamBench.run(net, streams, group == null ? 1 : group, seconds, json, out);
-            int g = group == null ? LmuFormerStream.DEFAULT_GROUP : group;
+            int g = group == null ? ModelStream.DEFAULT_GROUP : group;
             if (audio && group != null) throw new IllegalArgumentException("--group does not apply with --audio: sessions step in groups of "
-                    + LmuFormerStream.DEFAULT_GROUP);
+                    + ModelStream.DEFAULT_GROUP);
             if (streams < 1 || g < 1 || !(seconds > 0)) {
                 throw new IllegalArgumentException("--streams and --group must be ≥ 1 and --seconds positive");
             }

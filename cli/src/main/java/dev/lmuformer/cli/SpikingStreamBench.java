@@ -11,7 +11,7 @@ import dev.lmuformer.model.PsmnistSlmu;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.SpikingLmuFormer;
 import dev.lmuformer.nn.Lif;
-import dev.lmuformer.stream.SpikingLmuFormerStream;
+import dev.lmuformer.stream.ModelStream;
 import dev.lmuformer.stream.StreamingModel;
 
 import java.io.PrintWriter;
@@ -63,8 +63,8 @@ final class SpikingStreamBench {
         int capacity = 1 << 20;
         List<Variant> variants = new ArrayList<>();
         if (net instanceof SpikingLmuFormer s) {
-            variants.add(new Variant("spike accumulation", new SpikingLmuFormerStream(s, true), new long[capacity]));
-            variants.add(new Variant("dense", new SpikingLmuFormerStream(s, false), new long[capacity]));
+            variants.add(new Variant("spike accumulation", new ModelStream(s, true), new long[capacity]));
+            variants.add(new Variant("dense", new ModelStream(s, false), new long[capacity]));
             SequenceModel baseline = Models.create(ModelConfig.fromMap(LmuRnnConv1d.ARCH, config.toMap()));
             Init.pytorchDefault(baseline, 1);
             variants.add(new Variant(LmuRnnConv1d.ARCH, StreamingModel.of(baseline), new long[capacity]));

@@ -10,7 +10,7 @@ import dev.lmuformer.stream.ContinuousRule;
 import dev.lmuformer.stream.EarlyDecision;
 import dev.lmuformer.stream.SpottingRule;
 import dev.lmuformer.stream.KeywordSession;
-import dev.lmuformer.stream.LmuFormerStream;
+import dev.lmuformer.stream.ModelStream;
 import dev.lmuformer.stream.SessionGroup;
 
 import java.io.PrintWriter;
@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * {@code bench --mode stream}: streaming inference ({@link LmuFormerStream}) for lmu_rnn_conv1d. One
+ * {@code bench --mode stream}: streaming inference ({@link ModelStream}) for lmu_rnn_conv1d. One
  * tick pushes one frame into each of {@code streams} independent streams, in groups of at most
- * {@code group} streams spread over the threads ({@link LmuFormerStream#stepAll}); timed ticks follow
+ * {@code group} streams spread over the threads ({@link ModelStream#stepAll}); timed ticks follow
  * a warm-up long enough for the JIT. At 10 ms per frame the streams keep up with real time when a
  * tick takes at most 10 ms on average; {@code real_time_streams} counts the streams whose frames are
  * done within those 10 ms (all of them, or the share of the mean tick that fits), never more than
@@ -43,7 +43,7 @@ final class StreamBench {
 
     static int run(LmuRnnConv1d net, int streams, int group, Feed feed, double seconds, boolean json, PrintWriter out) throws Exception {
         Init.pytorchDefault(net, 1);
-        LmuFormerStream model = new LmuFormerStream(net);
+        ModelStream model = new ModelStream(net);
         Map<String, Object> r = describe(net, model, group, feed);
         r.putAll(probe(model, streams, group, feed, seconds));
         print(r, json, out);
@@ -58,7 +58,7 @@ final class StreamBench {
     static int findMax(LmuRnnConv1d net, int group, Feed feed, double seconds, int resolution, boolean json, PrintWriter out,
                        PrintWriter err) throws Exception {
         Init.pytorchDefault(net, 1);
-        LmuFormerStream model = new LmuFormerStream(net);
+        ModelStream model = new ModelStream(net);
         Map<Integer, Map<String, Object>> probes = new java.util.HashMap<>();
         int most = largestSustained(64, resolution, n -> {
             Map<String, Object> p = probe(model, n, group, feed, seconds);
@@ -102,7 +102,7 @@ final class StreamBench {
         return low;
     }
 
-    private static Map<String, Object> describe(LmuRnnConv1d net, LmuFormerStream model, int group, Feed feed) {
+    private static Map<String, Object> describe(LmuRnnConv1d net, ModelStream model, int group, Feed feed) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", LmuRnnConv1d.ARCH);
         r.put("mode", "stream");
@@ -118,7 +118,7 @@ final class StreamBench {
     }
 
     /** Warms up, then times ticks of {@code streams} fresh streams for {@code seconds}. */
-    private static Map<String, Object> probe(LmuFormerStream model, int streams, int group, Feed feed, double seconds) {
+    private static Map<String, Object> probe(ModelStream model, int streams, int group, Feed feed, double seconds) {
         Runnable tick = feed == Feed.FRAMES ? modelTick(model, streams, group) : sessionTick(model, streams, feed);
         // Warm-up: enough steps for the JIT's top tier, and at least a second; from audio, three
         // windows of 128 frames too, so that window ends (flushes) are compiled as well.
@@ -171,9 +171,9 @@ final class StreamBench {
     }
 
     /** One frame of random features into every stream, stepped in groups of at most {@code group}. */
-    private static Runnable modelTick(LmuFormerStream model, int streams, int group) {
+    private static Runnable modelTick(ModelStream model, int streams, int group) {
         int f = model.inputFeatures();
-        LmuFormerStream.State[] states = new LmuFormerStream.State[streams];
+        ModelStream.State[] states = new ModelStream.State[streams];
         float[][] frames = new float[streams][f];
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < streams; i++) {
@@ -184,7 +184,7 @@ final class StreamBench {
     }
 
     /** 10 ms of audio (a second of noise per session, looped) into every session of a group, then its tick. */
-    private static Runnable sessionTick(LmuFormerStream model, int streams, Feed feed) {
+    private static Runnable sessionTick(ModelStream model, int streams, Feed feed) {
         int hop = KeywordSession.SAMPLE_RATE / 100;
         SpottingRule rule = feed == Feed.WINDOWED ? EarlyDecision.DEFAULT : ContinuousRule.defaults(model.numClasses(), ContinuousRule.Score.SOFTMAX);
         SessionGroup sessions = new SessionGroup(model, streams, ModelInput.DEFAULT, rule, i -> new KeywordSession.Listener() { });

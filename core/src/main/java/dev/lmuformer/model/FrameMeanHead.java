@@ -1,72 +1,117 @@
 package dev.lmuformer.model;
 
 import dev.lmuformer.nn.Dropout;
+import dev.lmuformer.nn.FeatureMean;
+import dev.lmuformer.nn.FrameBuild;
+import dev.lmuformer.nn.FrameGroup;
+import dev.lmuformer.nn.FrameLayer;
 import dev.lmuformer.nn.Linear;
 import dev.lmuformer.nn.MeanPool;
-import dev.lmuformer.nn.Parameter;
+import dev.lmuformer.nn.Ops;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The readout: the mean of the features over frames, optional dropout, then a Linear head.
  * The reference applies the head at every frame and then averages; the head is linear, so
- * averaging first gives the same logits with N times less work.
+ * averaging first gives the same logits with N times less work. Streaming, each stream keeps the
+ * running mean ({@link FeatureMean}), over every frame or, where the model allows it, a window.
  */
-final class FrameMeanHead {
+final class FrameMeanHead implements Readout {
     final Linear head;
     private final MeanPool pool;
     private final Dropout dropout;
+    private final boolean windowed;
     private final int width;
     private final int classes;
     private float[] running; // (N, B, C)
     private float[] dPooled; // (B, C)
     private float[] dDropped; // (B, C)
     private int batch;
-    private int frames;
 
-    FrameMeanHead(String name, int width, int classes, Dropout dropout) {
+    /**
+     * @param dropout  before the head in training, or null
+     * @param windowed whether a stream may average only its last frames ({@link dev.lmuformer.stream.StreamingModel#open(int)})
+     */
+    FrameMeanHead(String name, int width, int classes, Dropout dropout, boolean windowed) {
         this.head = new Linear(name, width, classes, true);
         this.pool = new MeanPool(width);
         this.width = width;
         this.classes = classes;
         this.dropout = dropout;
+        this.windowed = windowed;
     }
 
-    /** features [B, N, C] → logits [B, classes]. */
-    float[] forward(float[] features, int batch, int frames, boolean training) {
+    @Override
+    public float[] forward(float[] features, int batch, int frames, boolean training) {
         this.batch = batch;
-        this.frames = frames;
         float[] pooled = pool.forward(features, batch, frames, null);
         float[] in = dropout == null ? pooled : dropout.forward(pooled, batch * width, training);
-        return java.util.Arrays.copyOf(head.forward(in, batch), batch * classes);
+        return Arrays.copyOf(head.forward(in, batch), batch * classes);
     }
 
-    /** Streaming readout [N, B, classes] from features [B, N, C]. */
-    float[] allSeq(float[] features, int batch, int frames) {
-        running = dev.lmuformer.nn.Ops.ensure(running, frames * batch * width);
+    @Override
+    public float[] allSeq(float[] features, int batch, int frames) {
+        running = Ops.ensure(running, frames * batch * width);
         pool.running(features, batch, frames, null, running);
-        return java.util.Arrays.copyOf(head.forward(running, frames * batch), frames * batch * classes);
+        return Arrays.copyOf(head.forward(running, frames * batch), frames * batch * classes);
     }
 
-    /** dLogits [B, classes] → adds the head's parameter gradients, and the features' gradient into dFeatures [B, N, C]. */
-    void backward(float[] dLogits, float[] dFeatures) {
-        dPooled = dev.lmuformer.nn.Ops.zeroed(dPooled, batch * width);
+    @Override
+    public void backward(float[] dLogits, float[] dFeatures) {
+        dPooled = Ops.zeroed(dPooled, batch * width);
         if (dropout == null) {
             head.backward(dLogits, dPooled);
         } else {
-            dDropped = dev.lmuformer.nn.Ops.zeroed(dDropped, batch * width);
+            dDropped = Ops.zeroed(dDropped, batch * width);
             head.backward(dLogits, dDropped);
             dropout.backward(dDropped, dPooled);
         }
         pool.backward(dPooled, dFeatures);
     }
 
-    List<Parameter> parameters() {
-        return head.parameters();
+    @Override
+    public void register(StateDict state) {
+        state.params(head.parameters());
     }
 
-    int classes() {
-        return classes;
+    @Override
+    public void describe(Structure s, Signal x) {
+        s.meanHead(head, x);
+    }
+
+    @Override
+    public FrameLayer frames(FrameBuild build, Signal x) {
+        FrameLayer product = head.frames(build, false); // it reads a mean
+        int slot = build.state(window -> {
+            if (window != 0 && !windowed) throw new IllegalArgumentException("the psMNIST models have no windowed readout, got window " + window);
+            return new FeatureMean(width, window);
+        });
+        int pooled = build.scratch();
+        return new FrameLayer() {
+            @Override
+            public int in() {
+                return width;
+            }
+
+            @Override
+            public int out() {
+                return classes;
+            }
+
+            @Override
+            public void step(FrameGroup g, float[] features, float[] logits) {
+                float[] mean = g.scratch(pooled, width);
+                for (int r = 0; r < g.rows(); r++) ((FeatureMean) g.state(r, slot)).add(features, r * width, mean, r * width);
+                product.step(g, mean, logits);
+            }
+        };
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        return dropout == null ? List.of() : List.of(dropout);
     }
 
     Dropout dropout() {

@@ -33,6 +33,7 @@ public final class LraLmu extends ModelBase {
 
     final Embedding embedding;
     final List<Block<LmuMixer, ConvMlp>> blocks = new ArrayList<>();
+    private final Op body; // the blocks
     final MeanPool pool;
     final Linear head;
     private final int width;
@@ -43,8 +44,8 @@ public final class LraLmu extends ModelBase {
     private float[] running; // (L, B, C)
     private float[] dHeadIn; // (B, C) or (B, 4C)
     private float[] dPooled; // (B·towers, C)
-    private float[] dA; // (B·towers, L, C)
-    private float[] dB; // (B·towers, L, C)
+    private float[] dFeatures; // (B·towers, L, C)
+    private float[] dEmbedded; // (B·towers, L, C)
     private int batch;
     private int sequences;
     private int frames; // L, per sequence
@@ -58,8 +59,9 @@ public final class LraLmu extends ModelBase {
         for (int i = 0; i < config.depths(); i++) blocks.add(LmuRnnConv1d.block(config, i));
         pool = new MeanPool(width);
         head = new Linear("head", towers == 1 ? width : 4 * width, config.numClasses(), true);
+        body = Op.seq(blocks);
         state.embedding(embedding);
-        for (int i = 0; i < blocks.size(); i++) LmuRnnConv1d.register(state, i, blocks.get(i));
+        body.register(state);
         state.params(head.parameters());
     }
 
@@ -70,7 +72,8 @@ public final class LraLmu extends ModelBase {
 
     @Override
     public List<ForwardStep> steps() {
-        return Structure.of(this);
+        return Structure.of(s -> s.record(new ForwardStep("embedding", ForwardStep.Kind.EMBEDDING, embedding.vocabulary(), embedding.dim(), 1, 1,
+                List.of(Signal.real(1)), null)), body, (s, x) -> s.meanHead(head, x));
     }
 
     @Override
@@ -97,9 +100,7 @@ public final class LraLmu extends ModelBase {
             while (len > 0 && ids[s * this.frames + len - 1] == PAD) len--;
             lengths[s] = len;
         }
-        float[] h = embedding.forward(ids, n);
-        for (Block<LmuMixer, ConvMlp> b : blocks) h = b.forward(h, sequences, this.frames, training);
-        return h;
+        return body.forward(embedding.forward(ids, n), sequences, this.frames, training);
     }
 
     @Override
@@ -160,10 +161,11 @@ public final class LraLmu extends ModelBase {
             }
             dPool = dPooled;
         }
-        dA = Ops.zeroed(dA, rows * width);
-        dB = Ops.ensure(dB, rows * width);
-        pool.backward(dPool, dA);
-        embedding.backward(Block.backwardAll(blocks, dA, dB));
+        dFeatures = Ops.zeroed(dFeatures, rows * width);
+        pool.backward(dPool, dFeatures);
+        dEmbedded = Ops.ensure(dEmbedded, rows * width);
+        body.backward(dFeatures, dEmbedded, false);
+        embedding.backward(dEmbedded);
     }
 
     /** The lengths of the sequences of the last forward, {@code [B·towers]}. */

@@ -1,5 +1,7 @@
 package dev.lmuformer.model;
 
+import dev.lmuformer.nn.FrameBuild;
+import dev.lmuformer.nn.FrameLayer;
 import dev.lmuformer.nn.Parameter;
 
 import java.util.List;
@@ -43,6 +45,28 @@ public interface SequenceModel {
      * accounting ({@code dev.lmuformer.profile}). Read-only; describes, computes nothing.
      */
     List<ForwardStep> steps();
+
+    /**
+     * The per-frame (streaming) form of the model in evaluation mode, its weights and running
+     * statistics copied: one frame of features in, that frame's streaming-readout logits out once its
+     * look-ahead ({@link dev.lmuformer.nn.FrameBuild#delays()} frames) has arrived. What each stream
+     * carries is declared in the build; {@code dev.lmuformer.stream.ModelStream} runs it.
+     *
+     * @param accumulate row-by-row products over spikes add only the weight rows of the inputs that fired
+     * @throws IllegalArgumentException for a model that cannot stream, saying why
+     */
+    default Frames frames(boolean accumulate) {
+        throw new IllegalArgumentException("streaming is not available for '" + arch() + "'");
+    }
+
+    /**
+     * A model's per-frame form and the build that numbered its per-stream states and scratch buffers.
+     *
+     * @param layer the whole model, one frame at a time
+     * @param build what the layer's streams and threads need
+     */
+    record Frames(FrameLayer layer, FrameBuild build) {
+    }
 
     /** The dropout layers, in forward order (their masks are part of a resumable training state); none by default. */
     default List<dev.lmuformer.nn.Dropout> dropouts() {

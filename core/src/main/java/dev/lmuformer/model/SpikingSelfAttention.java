@@ -3,6 +3,7 @@ package dev.lmuformer.model;
 import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.nn.BatchNorm1d;
 import dev.lmuformer.nn.Conv1d;
+import dev.lmuformer.nn.FrameBuild;
 import dev.lmuformer.nn.Lif;
 import dev.lmuformer.nn.Ops;
 
@@ -18,7 +19,7 @@ import java.util.List;
  * integer and both orders are exact in float32, while this one costs N·d² instead of N²·d per
  * head. The attention is not causal: every frame sees the whole sequence.
  */
-final class SpikingSelfAttention implements Sublayer {
+final class SpikingSelfAttention implements Op {
     private static final float SCALE = 0.25f;
     final BatchNorm1d preBn;
     final Lif preLif = new Lif(1.0);
@@ -36,11 +37,12 @@ final class SpikingSelfAttention implements Sublayer {
     final BatchNorm1d projBn;
     private final int width;
     private final int heads;
-    private final Op.Seq input;
-    private final Op.Seq q;
-    private final Op.Seq k;
-    private final Op.Seq v;
-    private final Op.Seq output;
+    private final String prefix;
+    private final Op input;
+    private final Op q;
+    private final Op k;
+    private final Op v;
+    private final Op output;
     private float[] qs; // (B, N, C) spikes of the last forward
     private float[] ks;
     private float[] vs;
@@ -67,11 +69,22 @@ final class SpikingSelfAttention implements Sublayer {
         vBn = new BatchNorm1d(prefix + ".v_bn", width);
         projConv = new Conv1d(prefix + ".proj_conv", width, width, 1, true);
         projBn = new BatchNorm1d(prefix + ".proj_bn", width);
-        input = new Op.Seq(Op.norm(preBn), Op.lif(preLif, width));
-        q = new Op.Seq(Op.conv(qConv), Op.norm(qBn), Op.lif(qLif, width));
-        k = new Op.Seq(Op.conv(kConv), Op.norm(kBn), Op.lif(kLif, width));
-        v = new Op.Seq(Op.conv(vConv), Op.norm(vBn), Op.lif(vLif, width));
-        output = new Op.Seq(Op.lif(attnLif, width), Op.conv(projConv), Op.norm(projBn));
+        input = Op.seq(Op.norm(preBn), Op.lif(prefix + ".pre_lif", preLif, width));
+        q = Op.seq(Op.conv(qConv), Op.norm(qBn), Op.lif(prefix + ".q_lif", qLif, width));
+        k = Op.seq(Op.conv(kConv), Op.norm(kBn), Op.lif(prefix + ".k_lif", kLif, width));
+        v = Op.seq(Op.conv(vConv), Op.norm(vBn), Op.lif(prefix + ".v_lif", vLif, width));
+        output = Op.seq(Op.lif(prefix + ".attn_lif", attnLif, width), Op.conv(projConv), Op.norm(projBn));
+        this.prefix = prefix;
+    }
+
+    @Override
+    public int inWidth() {
+        return width;
+    }
+
+    @Override
+    public int outWidth() {
+        return width;
     }
 
     @Override
@@ -111,11 +124,11 @@ final class SpikingSelfAttention implements Sublayer {
     }
 
     @Override
-    public void backward(float[] dy, float[] dx) {
+    public void backward(float[] dy, float[] dx, boolean accumulate) {
         int n = batch * frames * width;
         int d = width / heads;
         dMixed = Ops.zeroed(dMixed, n);
-        output.backward(dy, dMixed);
+        output.backward(dy, dMixed, true);
         dq = Ops.zeroed(dq, n);
         dk = Ops.zeroed(dk, n);
         dv = Ops.zeroed(dv, n);
@@ -148,18 +161,35 @@ final class SpikingSelfAttention implements Sublayer {
             }
         });
         dS = Ops.zeroed(dS, n);
-        q.backward(dq, dS);
-        k.backward(dk, dS);
-        v.backward(dv, dS);
-        input.backward(dS, dx);
+        q.backward(dq, dS, true);
+        k.backward(dk, dS, true);
+        v.backward(dv, dS, true);
+        input.backward(dS, dx, accumulate);
     }
 
-    List<Lif> neurons() {
-        return List.of(preLif, qLif, kLif, vLif, attnLif);
+    @Override
+    public void neurons(List<Lif> out) {
+        for (Op op : new Op[] {input, q, k, v, output}) op.neurons(out);
     }
 
-    void register(StateDict state) {
-        state.norm(preBn).params(qConv.parameters()).norm(qBn).params(kConv.parameters()).norm(kBn)
-                .params(vConv.parameters()).norm(vBn).params(projConv.parameters()).norm(projBn);
+    @Override
+    public void register(StateDict state) {
+        for (Op op : new Op[] {input, q, k, v, output}) op.register(state);
+    }
+
+    @Override
+    public Signal describe(Structure s, Signal x) {
+        Signal spikes = input.describe(s, x);
+        Signal qs = q.describe(s, spikes), ks = k.describe(s, spikes), vs = v.describe(s, spikes);
+        s.record(new ForwardStep(prefix + ".attention", ForwardStep.Kind.ATTENTION, width, width, 1, heads, List.of(qs, ks, vs), null));
+        return output.describe(s, Signal.real(width));
+    }
+
+    /** Refused: the attention sums over every frame. */
+    @Override
+    public Framed frames(FrameBuild build, Signal x) {
+        throw new IllegalArgumentException("streaming is not available for '" + SpikingLmuFormer.Variant.ATTN_MS_CONV1D.arch()
+                + "': its self-attention (q kᵀ) v sums over all frames without a mask, so each frame's output depends on frames"
+                + " not yet received; run the parallel model on the whole sequence");
     }
 }

@@ -165,6 +165,30 @@ public final class BatchNorm1d {
         return y;
     }
 
+    /** The per-frame form in evaluation: the {@link #evalAffine} scale and shift (copied), row by row. */
+    public FrameLayer frames() {
+        float[] scale = new float[channels], shift = new float[channels];
+        evalAffine(scale, shift);
+        Kernels k = Kernels.get();
+        int n = channels;
+        return new FrameLayer() {
+            @Override
+            public int in() {
+                return n;
+            }
+
+            @Override
+            public int out() {
+                return n;
+            }
+
+            @Override
+            public void step(FrameGroup g, float[] x, float[] y) {
+                for (int r = 0; r < g.rows(); r++) k.scaleShift(n, x, r * n, scale, shift, y, r * n);
+            }
+        };
+    }
+
     /** Channels. */
     public int channels() {
         return channels;

@@ -103,6 +103,91 @@ public final class Conv1d {
         return y;
     }
 
+    /**
+     * The per-frame form (weights copied): a 1×1 convolution is a product per frame; a k=3 one is a
+     * product over its window {@code [x_{t−1}; x_t; x_{t+1}]}, so its output for frame t comes with
+     * input t+1 (one frame of look-ahead), and its end-of-stream padding is a zero frame.
+     *
+     * @param spikes whether the input is spikes, so that an accumulating build skips the zero inputs
+     * @throws IllegalArgumentException for other kernel sizes
+     */
+    public FrameLayer frames(FrameBuild build, boolean spikes) {
+        float[] b = bias == null ? null : bias.data;
+        if (kernel == 1) return FrameProduct.ofWeight(weight.data, in, out, b, build, spikes);
+        if (kernel != 3) throw new IllegalArgumentException(weight.name() + ": no per-frame form for kernel size " + kernel);
+        return new WindowFrame(build, spikes);
+    }
+
+    /** A k=3 convolution stepped over its window: {@code [O, I, 3]} repacked as {@code [3·I, O]}, rows in tap order. */
+    private final class WindowFrame implements FrameLayer {
+        private final FrameProduct product;
+        private final int slot;
+        private final int windows; // scratch (rows, 3·I): the windows of the rows that produce
+        private final int delay;
+
+        WindowFrame(FrameBuild build, boolean spikes) {
+            float[] w = new float[out * 3 * in];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    for (int t = 0; t < 3; t++) w[(t * in + i) * out + o] = weight.data[(o * in + i) * 3 + t];
+                }
+            }
+            product = new FrameProduct(3 * in, out, w, out, 1, bias == null ? null : bias.data, build, spikes);
+            slot = build.state(window -> new Window(3 * in));
+            windows = build.scratch();
+            delay = build.delay();
+        }
+
+        @Override
+        public int in() {
+            return in;
+        }
+
+        @Override
+        public int out() {
+            return out;
+        }
+
+        @Override
+        public void step(FrameGroup g, float[] x, float[] y) {
+            boolean pad = g.takePad(delay);
+            float[] gathered = g.scratch(windows, 3 * in);
+            int kept = 0;
+            for (int r = 0; r < g.rows(); r++) {
+                Window s = (Window) g.state(r, slot);
+                float[] win = s.values;
+                System.arraycopy(win, in, win, 0, 2 * in);
+                if (pad) {
+                    java.util.Arrays.fill(win, 2 * in, 3 * in, 0f);
+                } else {
+                    System.arraycopy(x, r * in, win, 2 * in, in);
+                }
+                if (s.seen < 2) s.seen++;
+                if (s.seen < 2) continue; // the output for frame t needs input t+1
+                System.arraycopy(win, 0, gathered, kept * 3 * in, 3 * in);
+                g.keep(r, kept++);
+            }
+            g.rows(kept);
+            product.apply(kept, gathered, 0, 3 * in, y, 0, out, false);
+        }
+    }
+
+    /** A stream's window {@code [x_{t−1}; x_t; x_{t+1}]} (zeros: the left padding) and how many inputs it has had (at most 2 counted). */
+    private static final class Window implements FrameState {
+        final float[] values;
+        int seen;
+
+        Window(int n) {
+            values = new float[n];
+        }
+
+        @Override
+        public void clear() {
+            java.util.Arrays.fill(values, 0f);
+            seen = 0;
+        }
+    }
+
     /** Output channels. */
     public int outChannels() {
         return out;

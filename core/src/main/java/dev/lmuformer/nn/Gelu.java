@@ -43,6 +43,32 @@ public final class Gelu {
         Parallel.forChunks(n, 1 << 14, (from, to) -> k.multiply(to - from, dy, d, dx, from, accumulate));
     }
 
+    /**
+     * The per-frame form over {@code width} channels, row by row: how the kernel splits a length into
+     * vector and tail must not depend on the size of the group.
+     */
+    public FrameLayer frames(int width, FrameBuild build) {
+        int slopes = build.scratch();
+        Kernels k = Kernels.get();
+        return new FrameLayer() {
+            @Override
+            public int in() {
+                return width;
+            }
+
+            @Override
+            public int out() {
+                return width;
+            }
+
+            @Override
+            public void step(FrameGroup g, float[] x, float[] y) {
+                float[] unused = g.scratch(slopes, width); // the derivative, which only backward reads
+                for (int r = 0; r < g.rows(); r++) k.gelu(width, x, y, unused, r * width);
+            }
+        };
+    }
+
     /** The output of the last forward. */
     public float[] output() {
         return y;

@@ -81,6 +81,36 @@ public final class Lif {
         });
     }
 
+    /**
+     * The per-frame form over {@code width} neurons: each stream carries their membranes, and a frame
+     * is one {@link #step} of them.
+     */
+    public FrameLayer frames(int width, FrameBuild build) {
+        float vth = threshold;
+        int slot = build.state(window -> new FrameState.Floats(width));
+        int preReset = build.scratch();
+        return new FrameLayer() {
+            @Override
+            public int in() {
+                return width;
+            }
+
+            @Override
+            public int out() {
+                return width;
+            }
+
+            @Override
+            public void step(FrameGroup g, float[] x, float[] y) {
+                float[] h = g.scratch(preReset, width);
+                for (int r = 0; r < g.rows(); r++) {
+                    float[] v = ((FrameState.Floats) g.state(r, slot)).values;
+                    Lif.step(width, vth, x, r * width, v, 0, h, r * width, y, r * width);
+                }
+            }
+        };
+    }
+
     /** The spikes of the last forward. */
     public float[] output() {
         return spikes;

@@ -56,6 +56,11 @@ public final class Linear {
         return y;
     }
 
+    /** The per-frame form (weights copied); {@code spikes}: the input is spikes, so an accumulating build skips zero inputs. */
+    public FrameLayer frames(FrameBuild build, boolean spikes) {
+        return FrameProduct.ofWeight(weight.data, in, out, bias == null ? null : bias.data, build, spikes);
+    }
+
     /** Input features. */
     public int inFeatures() {
         return in;

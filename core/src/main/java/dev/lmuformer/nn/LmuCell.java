@@ -131,6 +131,68 @@ public final class LmuCell {
         wU.backward(duPre, dx);
     }
 
+    /**
+     * The per-frame form (weights and buffers copied): the memory as its recurrence
+     * {@code m_t = Ā m_{t−1} + B̄ u_t}, which each stream carries (REFERENCE §1):
+     * {@code u = ReLU(W_u x)}, then m, then {@code h = ReLU(W_h [m ; x])}.
+     */
+    public FrameLayer frames(FrameBuild build) {
+        return new Frames(build);
+    }
+
+    private final class Frames implements FrameLayer {
+        private final int d = memorySize;
+        private final int wide = memorySize + inputSize;
+        private final FrameProduct drive;
+        private final FrameProduct recurrence; // m_tᵀ = m_{t−1}ᵀ Āᵀ
+        private final FrameProduct hidden;
+        private final float[] bBar;
+        private final int slot;
+        private final int uIds;
+        private final int previous;
+        private final int cats;
+
+        Frames(FrameBuild build) {
+            drive = FrameProduct.ofWeight(wU.weight.data, inputSize, 1, wU.bias.data, build, false);
+            recurrence = new FrameProduct(d, d, buffers.aBar(), 1, d, null, build, false);
+            hidden = FrameProduct.ofWeight(wH.weight.data, wide, hiddenSize, wH.bias.data, build, false);
+            bBar = buffers.bBar().clone();
+            slot = build.state(window -> new FrameState.Floats(d));
+            uIds = build.scratch();
+            previous = build.scratch();
+            cats = build.scratch();
+        }
+
+        @Override
+        public int in() {
+            return inputSize;
+        }
+
+        @Override
+        public int out() {
+            return hiddenSize;
+        }
+
+        @Override
+        public void step(FrameGroup g, float[] x, float[] y) {
+            int rows = g.rows();
+            float[] u = g.scratch(uIds, 1), m = g.scratch(previous, d), cat = g.scratch(cats, wide);
+            drive.apply(rows, x, 0, inputSize, u, 0, 1, false);
+            for (int r = 0; r < rows; r++) {
+                float ur = Math.max(u[r], 0f);
+                for (int j = 0; j < d; j++) cat[r * wide + j] = bBar[j] * ur;
+                System.arraycopy(((FrameState.Floats) g.state(r, slot)).values, 0, m, r * d, d);
+            }
+            recurrence.apply(rows, m, 0, d, cat, 0, wide, true);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(cat, r * wide, ((FrameState.Floats) g.state(r, slot)).values, 0, d);
+                System.arraycopy(x, r * inputSize, cat, r * wide + d, inputSize);
+            }
+            hidden.apply(rows, cat, 0, wide, y, 0, hiddenSize, false);
+            for (int i = 0; i < rows * hiddenSize; i++) y[i] = Math.max(y[i], 0f);
+        }
+    }
+
     /** The [m ; x] rows of the last forward (the input of W_h), or null when it folded the memory into W_h. */
     public float[] memoryAndInput() {
         return cat;

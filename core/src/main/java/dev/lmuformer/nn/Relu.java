@@ -31,6 +31,26 @@ public final class Relu {
         Parallel.forChunks(n, 1 << 14, (from, to) -> k.reluBackward(to - from, out, dy, dx, from, accumulate));
     }
 
+    /** The per-frame form over {@code width} channels. */
+    public FrameLayer frames(int width) {
+        return new FrameLayer() {
+            @Override
+            public int in() {
+                return width;
+            }
+
+            @Override
+            public int out() {
+                return width;
+            }
+
+            @Override
+            public void step(FrameGroup g, float[] x, float[] y) {
+                for (int i = 0; i < g.rows() * width; i++) y[i] = Math.max(x[i], 0f);
+            }
+        };
+    }
+
     /** The output of the last forward. */
     public float[] output() {
         return y;

@@ -144,6 +144,96 @@ public final class SpikingLmuCell {
         wU.backward(dUPre, dx);
     }
 
+    /**
+     * The per-frame form (weights, buffers and running statistics copied): the memory as its
+     * recurrence {@code m_t = Ā m_{t−1} + B̄ u_t}, and the membranes of f_u, f_m and f_h, which each
+     * stream carries; the batch norms as their evaluation scale and shift.
+     *
+     * @param spikes whether the input x is spikes, so that an accumulating build adds only the
+     *               weight rows of the inputs that fired (W_u; W_h too when m' is spikes)
+     */
+    public FrameLayer frames(FrameBuild build, boolean spikes) {
+        return new Frames(build, spikes);
+    }
+
+    private final class Frames implements FrameLayer {
+        private final int d = memorySize;
+        private final int wide = memorySize + inputSize;
+        private final FrameProduct drive;
+        private final FrameProduct recurrence; // m_tᵀ = m_{t−1}ᵀ Āᵀ
+        private final FrameProduct hidden;
+        private final float[] bBar;
+        private final FrameLayer normU;
+        private final FrameLayer normM;
+        private final FrameLayer normH;
+        private final FrameLayer neuronU;
+        private final FrameLayer neuronM;
+        private final FrameLayer neuronH;
+        private final int slot;
+        private final int uIds;
+        private final int previous;
+        private final int memories;
+        private final int cats;
+        private final int hiddens;
+
+        Frames(FrameBuild build, boolean spikes) {
+            drive = FrameProduct.ofWeight(wU.weight.data, inputSize, 1, wU.bias.data, build, spikes);
+            recurrence = new FrameProduct(d, d, buffers.aBar(), 1, d, null, build, false);
+            hidden = FrameProduct.ofWeight(wH.weight.data, wide, hiddenSize, wH.bias.data, build, spikes && fM != null);
+            bBar = buffers.bBar().clone();
+            normU = bnU == null ? null : bnU.frames();
+            normM = bnM == null ? null : bnM.frames();
+            normH = bnH == null ? null : bnH.frames();
+            neuronU = fU.frames(1, build);
+            neuronM = fM == null ? null : fM.frames(d, build);
+            neuronH = fH.frames(hiddenSize, build);
+            slot = build.state(window -> new FrameState.Floats(d));
+            uIds = build.scratch();
+            previous = build.scratch();
+            memories = build.scratch();
+            cats = build.scratch();
+            hiddens = build.scratch();
+        }
+
+        @Override
+        public int in() {
+            return inputSize;
+        }
+
+        @Override
+        public int out() {
+            return hiddenSize;
+        }
+
+        @Override
+        public void step(FrameGroup g, float[] x, float[] y) {
+            int rows = g.rows();
+            float[] u = g.scratch(uIds, 1), m = g.scratch(previous, d), mOut = g.scratch(memories, d);
+            float[] cat = g.scratch(cats, wide), h = g.scratch(hiddens, hiddenSize);
+            // u = f_u(bn_u(W_u x)), m = Ā m + B̄ u
+            drive.apply(rows, x, 0, inputSize, u, 0, 1, false);
+            if (normU != null) normU.step(g, u, u);
+            neuronU.step(g, u, u);
+            for (int r = 0; r < rows; r++) {
+                float[] state = ((FrameState.Floats) g.state(r, slot)).values;
+                System.arraycopy(state, 0, m, r * d, d);
+                for (int j = 0; j < d; j++) mOut[r * d + j] = bBar[j] * u[r];
+            }
+            recurrence.apply(rows, m, 0, d, mOut, 0, d, true);
+            for (int r = 0; r < rows; r++) System.arraycopy(mOut, r * d, ((FrameState.Floats) g.state(r, slot)).values, 0, d);
+            // m' = f_m(bn_m(m)); h = f_h(bn_h(W_h [m' ; x]))
+            if (normM != null) normM.step(g, mOut, mOut);
+            if (neuronM != null) neuronM.step(g, mOut, mOut);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(mOut, r * d, cat, r * wide, d);
+                System.arraycopy(x, r * inputSize, cat, r * wide + d, inputSize);
+            }
+            hidden.apply(rows, cat, 0, wide, h, 0, hiddenSize, false);
+            if (normH != null) normH.step(g, h, h);
+            neuronH.step(g, h, y);
+        }
+    }
+
     /** The memory m of the last forward {@code [B, N, D]} (before bn_m). */
     public float[] memory() {
         return m;

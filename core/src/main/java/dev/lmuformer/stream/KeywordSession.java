@@ -50,7 +50,7 @@ import java.util.Objects;
  * <p>Sessions are independent (each owns its filterbank and model state; many may share one
  * {@link StreamingModel}); one session is used by one thread at a time. Nothing is allocated per
  * frame. A {@link SessionGroup} steps many sessions' frames together, which is faster on models
- * that batch streams ({@link LmuFormerStream}).
+ * that batch streams ({@link ModelStream}).
  */
 public final class KeywordSession {
     /** The sample rate the session expects: the models' training rate. */

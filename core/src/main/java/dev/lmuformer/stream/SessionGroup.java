@@ -12,7 +12,7 @@ import java.util.function.IntFunction;
  * server with many audio connections runs. Samples pushed into a member session wait; {@link #tick()}
  * runs the sessions' filterbanks in parallel over the {@link Parallel} threads, then steps the
  * frames they completed, round by round, each round one {@link StreamingModel#stepAll} over the sessions that have a frame waiting
- * (for {@link LmuFormerStream}: matrix products over groups of sessions, spread over the threads),
+ * (for {@link ModelStream}: matrix products over groups of sessions, spread over the threads),
  * and the sessions whose window that round completed are flushed together ({@link StreamingModel#flushAll}).
  * Every session reports exactly what it would report on its own, with the same bits; only the
  * moment changes: its outputs and decisions come during {@code tick()}, on the ticking thread.

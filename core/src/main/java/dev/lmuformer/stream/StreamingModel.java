@@ -1,10 +1,6 @@
 package dev.lmuformer.stream;
 
-import dev.lmuformer.model.LmuRnnConv1d;
-import dev.lmuformer.model.PsmnistLmu;
-import dev.lmuformer.model.PsmnistSlmu;
 import dev.lmuformer.model.SequenceModel;
-import dev.lmuformer.model.SpikingLmuFormer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +39,7 @@ public interface StreamingModel {
      * Pushes {@code frames[i]} (offset 0) into {@code streams[i]} for every i &lt; count and sets
      * {@code outputs[i]} to what {@link FrameStream#step} returns, with the same bits as stepping the
      * streams one by one. The streams must be distinct and opened from this model. This default steps
-     * them one after another; {@link LmuFormerStream} steps them together, as matrix products over
+     * them one after another; {@link ModelStream} steps them together, as matrix products over
      * groups of streams on the {@link dev.lmuformer.engine.Parallel} threads.
      *
      * @throws IllegalStateException if a stream is flushed
@@ -66,17 +62,13 @@ public interface StreamingModel {
 
     /**
      * The streaming form of an evaluation-mode {@code model} (its current weights and running statistics are copied):
-     * {@link LmuFormerStream}, {@link SpikingLmuFormerStream} (with spike accumulation) or {@link PsmnistStream}.
+     * a {@link ModelStream}, with spike accumulation.
      *
      * @throws IllegalArgumentException for a model that cannot stream ({@code attn_ms_conv1d}: its attention
      *                                  spans the whole sequence), saying why
      */
     static StreamingModel of(SequenceModel model) {
-        if (model instanceof LmuRnnConv1d m) return new LmuFormerStream(m);
-        if (model instanceof SpikingLmuFormer m) return new SpikingLmuFormerStream(m, true);
-        if (model instanceof PsmnistLmu m) return new PsmnistStream(m);
-        if (model instanceof PsmnistSlmu m) return new PsmnistStream(m);
-        throw new IllegalArgumentException("streaming is not available for '" + model.arch() + "'");
+        return new ModelStream(model, true);
     }
 
     /** One stream's state. */

@@ -56,7 +56,8 @@ class LmuRnnConv1dLayerTest {
         var pb = block.attn.projBn;
         out.add(new LayerHarness.Module("block.0.attn.proj_conv", CF, x -> pc.forward(x, batch, frames), pc::backward, pc.parameters()));
         out.add(new LayerHarness.Module("block.0.attn.proj_bn", CF, x -> pb.forward(x, rows, true), pb::backward, pb.parameters()));
-        out.add(new LayerHarness.Module("block.0.attn", CF, x -> block.attn.forward(x, batch, frames, true), block.attn::backward, List.of()));
+        out.add(new LayerHarness.Module("block.0.attn", CF, x -> block.attn.forward(x, batch, frames, true),
+                (dy, dx) -> block.attn.backward(dy, dx, true), List.of()));
         ConvMlp mlp = block.mlp;
         int hidden = mlp.fc1.outChannels();
         out.add(new LayerHarness.Module("block.0.mlp.fc1_conv", CF, x -> mlp.fc1.forward(x, batch, frames), mlp.fc1::backward, mlp.fc1.parameters()));
@@ -65,8 +66,8 @@ class LmuRnnConv1dLayerTest {
         out.add(new LayerHarness.Module("block.0.mlp.fc2_conv", CF, x -> mlp.fc2.forward(x, batch, frames), mlp.fc2::backward, mlp.fc2.parameters()));
         out.add(new LayerHarness.Module("block.0.mlp.fc2_bn", CF, x -> mlp.fc2Bn.forward(x, rows, true), mlp.fc2Bn::backward, mlp.fc2Bn.parameters()));
         out.add(new LayerHarness.Module("block.0.mlp.fc2_lif", TCB, x -> mlp.relu.forward(x, rows * c), mlp.relu::backward, List.of()));
-        out.add(new LayerHarness.Module("block.0.mlp", CF, x -> mlp.forward(x, batch, frames, true), mlp::backward, List.of()));
-        out.add(new LayerHarness.Module("block.0", CF, x -> block.forward(x, batch, frames, true), block::backward, List.of()));
+        out.add(new LayerHarness.Module("block.0.mlp", CF, x -> mlp.forward(x, batch, frames, true), (dy, dx) -> mlp.backward(dy, dx, true), List.of()));
+        out.add(new LayerHarness.Module("block.0", CF, x -> block.forward(x, batch, frames, true), (dy, dx) -> block.backward(dy, dx, true), List.of()));
         var head = model.head.head;
         out.add(new LayerHarness.Module("head", CL, x -> head.forward(x, rows), head::backward, head.parameters()));
         return out;

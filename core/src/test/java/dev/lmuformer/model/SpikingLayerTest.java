@@ -110,7 +110,8 @@ class SpikingLayerTest {
             out.add(conv(p + "proj_conv", a.projConv));
             out.add(norm(p + "proj_bn", a.projBn));
         }
-        out.add(new Module("block.0.attn", CHANNELS_FIRST, x -> block.attn.forward(x, batch, frames, true), block.attn::backward, List.of()));
+        out.add(new Module("block.0.attn", CHANNELS_FIRST, x -> block.attn.forward(x, batch, frames, true),
+                (dy, dx) -> block.attn.backward(dy, dx, true), List.of()));
         SpikingMlp mlp = block.mlp;
         int hidden = mlp.fc1.outChannels();
         out.add(norm("block.0.mlp.fc1_bn", mlp.fc1Bn));
@@ -119,8 +120,8 @@ class SpikingLayerTest {
         out.add(norm("block.0.mlp.fc2_bn", mlp.fc2Bn));
         out.add(lif("block.0.mlp.fc2_lif", mlp.fc2Lif, hidden, TIME_CHANNEL_BATCH));
         out.add(conv("block.0.mlp.fc2_conv", mlp.fc2));
-        out.add(new Module("block.0.mlp", CHANNELS_FIRST, x -> mlp.forward(x, batch, frames, true), mlp::backward, List.of()));
-        out.add(new Module("block.0", CHANNELS_FIRST, x -> block.forward(x, batch, frames, true), block::backward, List.of()));
+        out.add(new Module("block.0.mlp", CHANNELS_FIRST, x -> mlp.forward(x, batch, frames, true), (dy, dx) -> mlp.backward(dy, dx, true), List.of()));
+        out.add(new Module("block.0", CHANNELS_FIRST, x -> block.forward(x, batch, frames, true), (dy, dx) -> block.backward(dy, dx, true), List.of()));
         out.add(norm("head_bn", model.headBn));
         out.add(lif("head_lif", model.headLif, c, TIME_CHANNEL_BATCH));
         out.add(linear("head", model.head.head));

@@ -60,10 +60,10 @@ class LmuFormerStreamTest {
     }
 
     /** Streams each sequence of x [B, N, F] frame by frame plus flush → [N, B, classes] like allSeqLogits. */
-    private static float[] streamAll(LmuFormerStream stream, float[] x, int batch, int frames) {
+    private static float[] streamAll(ModelStream stream, float[] x, int batch, int frames) {
         int f = stream.inputFeatures(), k = stream.numClasses();
         float[] out = new float[frames * batch * k];
-        LmuFormerStream.State s = stream.newState();
+        ModelStream.State s = stream.newState();
         float[] frame = new float[f];
         for (int b = 0; b < batch; b++) {
             stream.reset(s);
@@ -85,7 +85,7 @@ class LmuFormerStreamTest {
         LmuRnnConv1d m = smallModel();
         float[] x = randomInput(3, N, F, 2);
         float[] expected = m.allSeqLogits(x, 3, N).clone();
-        LmuFormerStream stream = new LmuFormerStream(m);
+        ModelStream stream = new ModelStream(m);
         assertEquals(5, stream.lookAhead());
         TensorAssert.assertTensorClose("small all_seq", expected, streamAll(stream, x, 3, N), 1e-5);
     }
@@ -93,25 +93,25 @@ class LmuFormerStreamTest {
     @Test
     void sequencesShorterThanTheLookAhead() {
         LmuRnnConv1d m = smallModel();
-        LmuFormerStream stream = new LmuFormerStream(m);
+        ModelStream stream = new ModelStream(m);
         for (int frames = 1; frames <= 6; frames++) {
             float[] x = randomInput(1, frames, F, frames);
             float[] expected = m.allSeqLogits(x, 1, frames).clone();
             TensorAssert.assertTensorClose("frames " + frames, expected, streamAll(stream, x, 1, frames), 1e-5);
         }
-        LmuFormerStream.State s = stream.newState();
+        ModelStream.State s = stream.newState();
         assertEquals(List.of(), stream.flush(s), "an empty stream has nothing to flush");
         assertThrows(IllegalStateException.class, () -> stream.step(s, new float[F]));
     }
 
     @Test
     void chunkSizeDoesNotChangeOutputs() {
-        LmuFormerStream stream = new LmuFormerStream(smallModel());
+        ModelStream stream = new ModelStream(smallModel());
         int frames = 70, k = stream.numClasses();
         float[] x = randomInput(1, frames, F, 9);
         float[] reference = null;
         for (int chunk : new int[] {1, 7, 32, frames}) {
-            LmuFormerStream.State s = stream.newState();
+            ModelStream.State s = stream.newState();
             float[] out = new float[frames * k];
             float[] rowsOut = new float[chunk * k];
             int rows = 0;
@@ -135,9 +135,9 @@ class LmuFormerStreamTest {
     void groupStepsGiveTheBitsOfSingleSteps() {
         // Wider than a micro-tile and not a multiple of it; the live rows per tick vary, so full tiles, part tiles and single rows occur.
         int width = 40, features = 12, streams = 14, ticks = 60;
-        LmuFormerStream stream = new LmuFormerStream(model(width, features));
-        LmuFormerStream.State[] single = new LmuFormerStream.State[streams];
-        LmuFormerStream.State[] grouped = new LmuFormerStream.State[streams];
+        ModelStream stream = new ModelStream(model(width, features));
+        ModelStream.State[] single = new ModelStream.State[streams];
+        ModelStream.State[] grouped = new ModelStream.State[streams];
         int[] left = new int[streams]; // frames until the stream ends; streams start, end and restart at different ticks
         for (int i = 0; i < streams; i++) {
             single[i] = stream.newState();
@@ -145,7 +145,7 @@ class LmuFormerStreamTest {
             left[i] = 12 + 5 * i % 17;
         }
         Random rnd = new Random(4);
-        LmuFormerStream.State[] active = new LmuFormerStream.State[streams];
+        ModelStream.State[] active = new ModelStream.State[streams];
         float[][] tick = new float[streams][features];
         float[][] expected = new float[streams][];
         int widest = 0; // most outputs in one tick
@@ -184,12 +184,12 @@ class LmuFormerStreamTest {
 
     @Test
     void aFlushedStateStopsAGroupBeforeAnyStep() {
-        LmuFormerStream stream = new LmuFormerStream(smallModel());
-        LmuFormerStream.State a = stream.newState(), b = stream.newState();
+        ModelStream stream = new ModelStream(smallModel());
+        ModelStream.State a = stream.newState(), b = stream.newState();
         stream.flush(b);
         float[][] frames = new float[2][F];
-        assertThrows(IllegalStateException.class, () -> stream.step(new LmuFormerStream.State[] {a, b}, frames, 2));
-        assertThrows(IllegalStateException.class, () -> stream.stepAll(new LmuFormerStream.State[] {a, b}, frames, 2, 1));
+        assertThrows(IllegalStateException.class, () -> stream.step(new ModelStream.State[] {a, b}, frames, 2));
+        assertThrows(IllegalStateException.class, () -> stream.stepAll(new ModelStream.State[] {a, b}, frames, 2, 1));
         assertEquals(0, a.pushed(), "the open state was not stepped");
     }
 
@@ -206,7 +206,7 @@ class LmuFormerStreamTest {
         Tensor x = golden.tensor("input.x");
         Tensor expected = golden.tensor("out.eval.all_seq_logits");
         int batch = x.dim(0), frames = x.dim(1);
-        float[] got = streamAll(new LmuFormerStream(m), x.data, batch, frames);
+        float[] got = streamAll(new ModelStream(m), x.data, batch, frames);
         System.out.printf("golden all_seq: relative error %.3g%n", TensorAssert.relError(expected.data, got));
         TensorAssert.assertTensorClose("golden all_seq", expected.data, got, 1e-4);
     }

@@ -91,11 +91,11 @@ class PsmnistStreamTest {
     @ValueSource(strings = {"psmnist_lmu", "psmnist_slmu"})
     void chunkSizeAndResetDoNotChangeOutputs(String arch) {
         SequenceModel m = smallModel(arch);
-        PsmnistStream stream = (PsmnistStream) StreamingModel.of(m);
+        ModelStream stream = (ModelStream) StreamingModel.of(m);
         int k = stream.numClasses();
         float[] x = pixels(1, N, 12);
         float[] reference = StreamHarness.streamAll(stream, x, 1, N);
-        PsmnistStream.State s = stream.newState();
+        ModelStream.State s = stream.newState();
         for (int chunk : new int[] {1, 7, N}) {
             stream.reset(s);
             float[] out = new float[N * k];

@@ -74,8 +74,8 @@ class SpikingStreamTest {
     void spikeAccumulationGivesTheSameBits(String arch) {
         SpikingLmuFormer m = smallModel(arch);
         float[] x = input(2, N, 5);
-        SpikingLmuFormerStream sparse = new SpikingLmuFormerStream(m, true);
-        SpikingLmuFormerStream dense = new SpikingLmuFormerStream(m, false);
+        ModelStream sparse = new ModelStream(m, true);
+        ModelStream dense = new ModelStream(m, false);
         assertTrue(sparse.accumulates() && !dense.accumulates());
         assertArrayEquals(StreamHarness.streamAll(dense, x, 2, N), StreamHarness.streamAll(sparse, x, 2, N));
     }
@@ -84,13 +84,13 @@ class SpikingStreamTest {
     @ValueSource(strings = {"slmu_rnn_ms_conv1d", "slmu_rnn_conv1d"})
     void sequencesShorterThanTheLookAhead(String arch) {
         SpikingLmuFormer m = smallModel(arch);
-        SpikingLmuFormerStream stream = new SpikingLmuFormerStream(m, true);
+        ModelStream stream = new ModelStream(m, true);
         for (int frames = 1; frames <= 6; frames++) {
             float[] x = input(1, frames, 40 + frames);
             float[] expected = m.allSeqLogits(x, 1, frames).clone();
             TensorAssert.assertTensorClose("frames " + frames, expected, StreamHarness.streamAll(stream, x, 1, frames), 1e-5);
         }
-        SpikingLmuFormerStream.State s = stream.newState();
+        ModelStream.State s = stream.newState();
         assertEquals(List.of(), stream.flush(s), "an empty stream has nothing to flush");
         assertThrows(IllegalStateException.class, () -> stream.step(s, new float[F], 0));
         assertThrows(IllegalStateException.class, () -> stream.flush(s));
@@ -99,11 +99,11 @@ class SpikingStreamTest {
     @ParameterizedTest
     @ValueSource(strings = {"slmu_rnn_ms_conv1d", "slmu_rnn_conv1d"})
     void chunkSizeAndResetDoNotChangeOutputs(String arch) {
-        SpikingLmuFormerStream stream = new SpikingLmuFormerStream(smallModel(arch), true);
+        ModelStream stream = new ModelStream(smallModel(arch), true);
         int frames = 70, k = stream.numClasses();
         float[] x = input(1, frames, 9);
         float[] reference = StreamHarness.streamAll(stream, x, 1, frames);
-        SpikingLmuFormerStream.State s = stream.newState();
+        ModelStream.State s = stream.newState();
         for (int chunk : new int[] {1, 7, 32, frames}) {
             stream.reset(s); // the same state reused: reset must leave nothing behind
             float[] out = new float[frames * k];

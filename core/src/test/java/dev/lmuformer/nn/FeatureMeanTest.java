@@ -1,4 +1,4 @@
-package dev.lmuformer.stream;
+package dev.lmuformer.nn;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.lmuformer.stream;
+package dev.lmuformer.nn;
 
 import java.util.Arrays;
 
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * double-precision sum is recomputed from the ring each time the ring wraps, so rounding cannot
  * drift over an unbounded stream. Allocates nothing after construction.
  */
-final class FeatureMean {
+public final class FeatureMean implements FrameState {
     private final int width;
     private final int window;
     private final double[] sum;  // (C)
@@ -20,7 +20,7 @@ final class FeatureMean {
     private int next;
 
     /** A mean of {@code width} features over the last {@code window} frames, or all of them for window 0. */
-    FeatureMean(int width, int window) {
+    public FeatureMean(int width, int window) {
         if (window < 0) throw new IllegalArgumentException("readout window must not be negative, got " + window);
         this.width = width;
         this.window = window;
@@ -29,12 +29,12 @@ final class FeatureMean {
     }
 
     /** Frames the mean covers at most; 0 for all frames. */
-    int window() {
+    public int window() {
         return window;
     }
 
     /** Adds {@code x[xOff …]} as the newest frame and writes the mean into {@code mean[meanOff …]}. */
-    void add(float[] x, int xOff, float[] mean, int meanOff) {
+    public void add(float[] x, int xOff, float[] mean, int meanOff) {
         count++;
         if (ring == null) {
             for (int j = 0; j < width; j++) {
@@ -67,7 +67,8 @@ final class FeatureMean {
     }
 
     /** Forgets every frame. */
-    void clear() {
+    @Override
+    public void clear() {
         Arrays.fill(sum, 0.0);
         if (ring != null) Arrays.fill(ring, 0f);
         count = 0;
