@@ -51,9 +51,4 @@ public final class LmuRnnConv1d extends ModelBase {
     public float[] lastFeatures() {
         return features();
     }
-
-    @Override
-    boolean packedFrames() {
-        return true;
-    }
 }

@@ -84,15 +84,10 @@ abstract class ModelBase implements SequenceModel {
         return readout == null ? List.of() : readout.dropouts();
     }
 
-    /** Whether the per-frame products run packed over a group's rows ({@link FrameBuild#packed()}); row by row by default. */
-    boolean packedFrames() {
-        return false;
-    }
-
     @Override
     public Frames frames(boolean accumulate) {
         if (body == null) return SequenceModel.super.frames(accumulate);
-        FrameBuild build = new FrameBuild(packedFrames(), accumulate);
+        FrameBuild build = new FrameBuild(accumulate);
         Op.Framed f = body.frames(build, Signal.real(inputFeatures()));
         FrameLayer[] layers = {f.layer(), readout.frames(build, f.out())};
         int delays = build.delays(); // the look-ahead

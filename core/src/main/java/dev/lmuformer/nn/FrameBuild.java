@@ -11,30 +11,24 @@ import java.util.function.IntFunction;
  * k=3 convolutions, where the end-of-stream padding enters ({@link #delay}).
  */
 public final class FrameBuild {
-    private final boolean packed;
     private final boolean accumulate;
     private final List<IntFunction<FrameState>> states = new ArrayList<>();
     private int scratches;
     private int delays;
 
     /**
-     * @param packed     products run as one register-blocked matrix product over the group's rows
-     *                   ({@link dev.lmuformer.engine.Gemm}); otherwise row by row, as sums of weight rows
-     *                   scaled by the input, which may skip zero inputs
-     * @param accumulate row-by-row products over spikes add the weight rows of the inputs that fired and skip
-     *                   the rest (same bits as scaling every row: a row times 1 is the row, times 0 adds nothing)
+     * Products over real values run as one register-blocked matrix product over the group's rows
+     * ({@link dev.lmuformer.engine.Gemm}, each weight read once per group); products over spikes run
+     * row by row, as sums of weight rows scaled by the inputs.
+     *
+     * @param accumulate products over spikes add the weight rows of the inputs that fired and skip the
+     *                   rest (same bits as scaling every row: a row times 1 is the row, times 0 adds nothing)
      */
-    public FrameBuild(boolean packed, boolean accumulate) {
-        this.packed = packed;
+    public FrameBuild(boolean accumulate) {
         this.accumulate = accumulate;
     }
 
-    /** Whether products run packed over the group's rows. */
-    public boolean packed() {
-        return packed;
-    }
-
-    /** Whether row-by-row products over spikes add only the rows of the inputs that fired. */
+    /** Whether products over spikes add only the rows of the inputs that fired. */
     public boolean accumulate() {
         return accumulate;
     }

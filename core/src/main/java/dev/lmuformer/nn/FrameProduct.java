@@ -7,32 +7,33 @@ import java.util.Arrays;
 
 /**
  * The per-frame form of a product {@code y = x B + b} over row vectors (B {@code [in, out]}, b optional):
- * a Linear, a 1×1 convolution, a k=3 convolution over its window, the LMU recurrence. Packed
- * ({@link FrameBuild#packed()}): one {@link Gemm} over the group's rows, each weight read once per
- * group. Row by row: each row a sum of B's rows scaled by its inputs (no lane reductions); the sparse
- * form skips zero inputs and adds the row of an input equal to 1 without multiplying — over spikes
- * that is the whole product — and gives the same bits as the dense form.
+ * a Linear, a 1×1 convolution, a k=3 convolution over its window, the LMU recurrence. Over real
+ * values: one packed {@link Gemm} over the group's rows, each weight read once per group. Over spikes:
+ * row by row, each row a sum of B's rows scaled by its inputs (no lane reductions); in a build that
+ * accumulates, the sparse form skips zero inputs and adds the row of an input equal to 1 without
+ * multiplying — over spikes that is the whole product — and gives the same bits as the dense form, so
+ * a spiking stream gives the same bits with and without accumulation.
  */
 final class FrameProduct implements FrameLayer {
     private final int in;
     private final int out;
     private final float[] bias;      // (out) or null
-    private final Gemm.Packed packed; // when packed
-    private final float[] rowsT;      // (in, out) B row-major, when row by row
+    private final Gemm.Packed packed; // over real values
+    private final float[] rowsT;      // (in, out) B row-major, over spikes
     private final boolean sparse;
     private final Kernels k = Kernels.get();
 
     /**
      * A product whose B is {@code B(p, j) = src[p·pStride + j·jStride]}, p &lt; in, j &lt; out.
      *
-     * @param spikes whether the input is spikes (or sums of spike trains), so that a row-by-row
-     *               product of a build that accumulates skips the inputs that are zero
+     * @param spikes whether the input is spikes (or sums of spike trains): the product runs row by row,
+     *               and in a build that accumulates skips the inputs that are zero
      */
     FrameProduct(int in, int out, float[] src, int pStride, int jStride, float[] bias, FrameBuild build, boolean spikes) {
         this.in = in;
         this.out = out;
         this.bias = bias == null ? null : bias.clone();
-        if (build.packed()) {
+        if (!spikes) {
             packed = Gemm.pack(in, out, src, 0, pStride, jStride);
             rowsT = null;
         } else {
@@ -85,17 +86,24 @@ final class FrameProduct implements FrameLayer {
             if (rows > 0) Gemm.gemm(rows, x, xo, lda, 1, packed, y, yo, ldy, true);
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            int xr = xo + r * lda, yr = yo + r * ldy;
-            for (int j = 0; j < in; j++) {
-                float v = x[xr + j];
-                if (!sparse) {
-                    k.axpy(out, v, rowsT, j * out, y, yr);
-                } else if (v == 1f) {
-                    k.add(out, rowsT, j * out, y, yr);
-                } else if (v != 0f) {
-                    k.axpy(out, v, rowsT, j * out, y, yr); // a sum of spikes (2, 3, …) where shortcuts add spike trains
-                }
+        for (int r = 0; r < rows; r++) rowProduct(k, in, out, rowsT, sparse, x, xo + r * lda, y, yo + r * ldy);
+    }
+
+    /**
+     * {@code y[yo …] += x[xo …] B} for one row, as a sum of B's rows scaled by the inputs; sparse:
+     * the rows of nonzero inputs only, added as they are where the input is 1. A static method of
+     * its own so that C2 compiles this loop alone: inside {@link #apply} it ran 40 % slower (1.9 µs
+     * against 1.35 µs for 768 × 256 at 4.5 % spikes, JDK 25).
+     */
+    private static void rowProduct(Kernels k, int in, int out, float[] rowsT, boolean sparse, float[] x, int xo, float[] y, int yo) {
+        for (int j = 0; j < in; j++) {
+            float v = x[xo + j];
+            if (!sparse) {
+                k.axpy(out, v, rowsT, j * out, y, yo);
+            } else if (v == 1f) {
+                k.add(out, rowsT, j * out, y, yo);
+            } else if (v != 0f) {
+                k.axpy(out, v, rowsT, j * out, y, yo); // a sum of spikes (2, 3, …) where shortcuts add spike trains
             }
         }
     }

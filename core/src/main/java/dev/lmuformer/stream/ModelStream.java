@@ -28,11 +28,10 @@ import java.util.List;
  *
  * <p>Groups: {@link #step(State[], float[][], int)} steps many streams at once, their vectors the
  * rows of one matrix per layer; {@link #stepAll} spreads groups over the {@link Parallel} threads. A
- * stream's outputs are bit for bit the same whether it is stepped alone or in any group. How the
- * products run is the model's choice: {@code lmu_rnn_conv1d} packs them as matrix products over the
- * group (each weight read once per group); the spiking models and psMNIST run them row by row, and
- * with {@code accumulate} those over spikes add the weight rows of the inputs that fired and skip the
- * rest, with no multiplications, for the same bits.
+ * stream's outputs are bit for bit the same whether it is stepped alone or in any group. Products
+ * over real values run as packed matrix products over the group (each weight read once per group);
+ * products over spikes run row by row, and with {@code accumulate} add the weight rows of the inputs
+ * that fired and skip the rest, with no multiplications, for the same bits.
  */
 public final class ModelStream extends StatefulStream<ModelStream.State> {
     /**
