@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A model's named tensors in the reference's state_dict order: parameters (trainable) and
- * buffers (running statistics, LMU matrices). Entries share the model's arrays, so loading
- * copies into the live model.
+ * A model's named tensors, named by the reference's state_dict keys, in the order of the
+ * model's composition: parameters (trainable) and buffers (running statistics, LMU matrices).
+ * Loading matches by name, so the order only decides how files written by us list them. Entries
+ * share the model's arrays, so loading copies into the live model.
  */
 public final class StateDict {
     /** One named tensor. */
