@@ -9,6 +9,7 @@ import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.stream.ModelStream;
+import dev.lmuformer.train.Recipe;
 import dev.lmuformer.train.TrainStep;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +55,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "eval", description = "train, eval, loader, stream or serve (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--batch", description = "Batch size (default: 128 for train, 256 for eval).")
+    @Option(names = "--batch",
+            description = "Batch size (default: 256 for eval; for train the model's recipe's, 128 for Speech Commands, 100 for psMNIST, 32 for LRA).")
     Integer batch;
 
     @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
@@ -169,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> childArgs = withoutOptions(benchArgs(), "--jvms", "--sweep-threads", "--threads", "--json");
             return FreshJvmBench.run(childArgs, counts, jvms, json, out, err);
         }
-        int b = batch != null ? batch : mode.equals("eval") ? 256 : 128;
+        int b = batch != null ? batch : mode.equals("eval") ? 256 : Recipe.forModel(model).batchSize();
         if (b < 1) throw new IllegalArgumentException("--batch must be positive, got " + b);
         if (mode.equals("loader")) {
             if (data == null) throw new IllegalArgumentException("--mode loader needs --data DIR (a Speech Commands-layout dataset)");
@@ -216,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) x[i] = config.isLra() ? 1 + rnd.nextInt(config.vocabSize() - 1) : (float) (rnd.nextDouble() * 2 - 1);
         float[] y = new float[b * net.numClasses()];
         for (int i = 0; i < b; i++) y[i * net.numClasses() + rnd.nextInt(net.numClasses())] = 1f;
-        TrainStep step = train ? TrainStep.referenceRecipe(net) : null;
+        TrainStep step = train ? Recipe.forModel(model).step(net) : null; // the model's own task recipe
         Runnable once = train ? () -> step.run(x, y, b, n) : () -> net.forward(x, b, n, false);
         JitWarmup.Result warm = JitWarmup.run(once, warmup, json ? null : err);
         double[] seconds = new double[iterations];

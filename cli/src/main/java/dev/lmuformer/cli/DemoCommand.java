@@ -1,6 +1,7 @@
 package dev.lmuformer.cli;
 
 import dev.lmuformer.train.TrainConfig;
+import dev.lmuformer.train.Training;
 import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
@@ -122,7 +123,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         for (String arch : List.of("lmu_rnn_conv1d", "slmu_rnn_ms_conv1d")) {
             o.println("== training " + arch);
             o.flush();
-            TrainRun.Result r = TrainRun.run(recipe(arch), data, out.resolve(arch), dev.lmuformer.engine.Parallel.threads(), false, o);
+            TrainRun.Result r = TrainRun.run(Training.speechCommands(recipe(arch), data), out.resolve(arch), dev.lmuformer.engine.Parallel.threads(), false, o);
             if (lmu == null) lmu = r;
             results.add(r);
             Metrics t = r.test();

@@ -1,6 +1,7 @@
 package dev.lmuformer.cli;
 
 import dev.lmuformer.train.TrainConfig;
+import dev.lmuformer.train.Training;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,11 +76,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }));
         try {
-            switch (task) {
-                case "speechcommands" -> TrainRun.run(cfg, data, out, dev.lmuformer.engine.Parallel.threads(), resume, err);
-                case "psmnist", "smnist" -> TrainRun.runMnist(cfg, task.equals("psmnist"), data, out, resume, err);
-                default -> TrainRun.runLra(dev.lmuformer.data.LraTask.byId(task), cfg, data, out, resume, err);
-            }
+            TrainRun.run(Training.of(cfg, data), out, dev.lmuformer.engine.Parallel.threads(), resume, err);
         } finally {
             finished.set(true);
         }

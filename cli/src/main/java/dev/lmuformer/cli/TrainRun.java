@@ -1,35 +1,11 @@
 package dev.lmuformer.cli;
 
-import dev.lmuformer.audio.ModelInput;
-import dev.lmuformer.audio.Resampler;
-import dev.lmuformer.checkpoint.Checkpoint;
-import dev.lmuformer.data.Augment;
-import dev.lmuformer.data.BatchSource;
-import dev.lmuformer.data.Example;
-import dev.lmuformer.data.Idx;
-import dev.lmuformer.data.PermutedMnist;
-import dev.lmuformer.data.Loader;
-import dev.lmuformer.data.LraTask;
-import dev.lmuformer.data.Pipeline;
-import dev.lmuformer.data.SpeechCommands;
-import dev.lmuformer.data.Split;
-import dev.lmuformer.data.TokenBatches;
-import dev.lmuformer.data.TokenSet;
-import dev.lmuformer.model.Init;
-import dev.lmuformer.model.LraLmu;
-import dev.lmuformer.model.ModelConfig;
-import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
-import dev.lmuformer.train.Adam;
-import dev.lmuformer.train.BceWithLogitsLoss;
-import dev.lmuformer.train.CrossEntropyLoss;
-import dev.lmuformer.train.Evaluator;
 import dev.lmuformer.train.Metrics;
-import dev.lmuformer.train.StepLr;
-import dev.lmuformer.train.Trainer;
-import dev.lmuformer.train.TrainingState;
 import dev.lmuformer.train.TrainConfig;
-import dev.lmuformer.train.KeywordTraining;
+import dev.lmuformer.train.Trainer;
+import dev.lmuformer.train.Training;
+import dev.lmuformer.train.TrainingState;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -39,14 +15,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One training run — Speech Commands (shared by {@code train} and {@code demo}), sequential MNIST
- * or a Long Range Arena task: data, model, optimiser, progress bar, CSV log, curves, best
- * checkpoint, test metrics.
+ * The CLI's side of a {@link Training} (shared by {@code train} and {@code demo}): warnings, a progress
+ * bar, the CSV log, the curves, the best checkpoint's test metrics.
  */
 final class TrainRun {
     static final String LOG = "log.csv";
@@ -59,119 +32,24 @@ final class TrainRun {
     record Result(Path best, Metrics test, TrainingState state) {
     }
 
-    static Result run(TrainConfig cfg, Path data, Path out, int threads, boolean resume, PrintWriter log) {
+    /** Trains {@code training} into {@code out} with a progress bar, {@code log.csv} and {@code curves.png}, then tests the best epoch. */
+    static Result run(Training training, Path out, int threads, boolean resume, PrintWriter log) {
+        TrainConfig cfg = training.config();
         cfg.warnings().forEach(w -> log.println("warning: " + w));
-        KeywordTraining training = new KeywordTraining(cfg, data);
         SequenceModel model = training.model();
-        TrainingState state = startState(cfg, training.start(out, resume), out, log);
-        SpeechCommands dataset = training.dataset();
-        int train = dataset.examples(Split.TRAIN).size();
-        log.printf("%s: %,d parameters; %d train / %d validation / %d test clips%s; %s%n", model.arch(), model.parameterCount(),
-                train, dataset.examples(Split.VALIDATION).size(), dataset.examples(Split.TEST).size(),
-                training.trainExamples().size() == train ? "" : String.format(" (+ %d background examples)", training.trainExamples().size() - train),
-                Main.engineLine());
+        int epochs = cfg.recipe().epochs();
+        TrainingState state = training.start(out, resume);
+        if (state.epochsDone() > 0) {
+            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), epochs, state.bestAccuracy());
+        }
+        keepLogRows(out.resolve(LOG), state.epochsDone());
+        log.printf("%s: %,d parameters; %s; %s%n", model.arch(), model.parameterCount(), training.description(), Main.engineLine());
         log.flush();
-        TrainingState done = training.run(out, state, threads, new Progress(out.resolve(LOG), log, cfg.nEpochs()));
+        TrainingState done = training.run(out, state, threads, new Progress(out.resolve(LOG), log, epochs));
         writeCurves(out);
         Metrics test = training.test(out.resolve(Trainer.BEST), threads);
         log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(test));
         return new Result(out.resolve(Trainer.BEST), test, done);
-    }
-
-    /**
-     * Sequential MNIST with the psMNIST notebook's recipe (REFERENCE §4): IDX files in {@code data}
-     * (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…; raw or .gz), Adam with PyTorch's
-     * default betas, cross-entropy, test accuracy reported after every epoch (the notebook
-     * validates on the test set). Permuted (psMNIST): the pixel permutation comes from the seed and
-     * is stored in the checkpoint; otherwise (sMNIST) the pixels are read in row-major order.
-     */
-    static Result runMnist(TrainConfig cfg, boolean permuted, Path data, Path out, boolean resume, PrintWriter log) {
-        String task = permuted ? "psmnist" : "smnist";
-        cfg.warnings().forEach(w -> log.println("warning: " + w));
-        if (!cfg.model().startsWith("psmnist")) throw new IllegalArgumentException("--task " + task + " needs model psmnist_lmu or psmnist_slmu, got "
-                + cfg.model());
-        Idx trainImages = PermutedMnist.read(data, "train", "images");
-        Idx trainLabels = PermutedMnist.read(data, "train", "labels");
-        Idx testImages = PermutedMnist.read(data, "t10k", "images");
-        Idx testLabels = PermutedMnist.read(data, "t10k", "labels");
-        int pixels = trainImages.itemSize();
-        int[] permutation = permuted ? PermutedMnist.permutation(pixels, cfg.seed()) : java.util.stream.IntStream.range(0, pixels).toArray();
-        Map<String, Object> sizes = new LinkedHashMap<>();
-        sizes.put("seq_len", pixels);
-        sizes.put("theta", pixels);
-        SequenceModel model = Models.create(ModelConfig.fromMap(cfg.model(), sizes));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("task", task);
-        if (permuted) meta.put("permutation",
-                java.util.Arrays.stream(permutation).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
-        PermutedMnist test = new PermutedMnist(testImages, testLabels, permutation, cfg.batchSize(), false, cfg.seed());
-        return trainAndTest(cfg, model, new StepLr(cfg.lr(), Integer.MAX_VALUE, 1, 1), meta,
-                new PermutedMnist(trainImages, trainLabels, permutation, cfg.batchSize(), true, cfg.seed()), test, test, out, resume, log,
-                String.format("%d train / %d test images of %d pixels", trainImages.count(), testImages.count(), pixels));
-    }
-
-    /**
-     * A Long Range Arena task (REFERENCE §6) with {@code lra_lmu}: the task's files in {@code data}
-     * ({@link LraTask#layout()}), Adam with PyTorch's default betas, cross-entropy, the config's
-     * learning-rate steps, the best epoch by validation accuracy, then the test set. The log
-     * reports the majority-class rate: the test accuracy of always answering the most frequent
-     * training label.
-     */
-    static Result runLra(LraTask task, TrainConfig cfg, Path data, Path out, boolean resume, PrintWriter log) {
-        cfg.warnings().forEach(w -> log.println("warning: " + w));
-        if (!cfg.model().equals(LraLmu.ARCH)) throw new IllegalArgumentException("--task " + task.id() + " needs model " + LraLmu.ARCH + ", got "
-                + cfg.model());
-        LraTask.Splits splits = task.read(data, cfg.seqLen());
-        TokenSet train = splits.train();
-        if (train.classes() != cfg.nClass()) throw new IllegalArgumentException("n_class is " + cfg.nClass() + " but " + task.id() + " has " + train.classes()
-                + " classes");
-        splits.notes().forEach(n -> log.println("note: " + n));
-        Map<String, Object> sizes = new LinkedHashMap<>();
-        sizes.put("embed_dims", cfg.dim());
-        sizes.put("depths", cfg.layer());
-        sizes.put("mlp_ratios", cfg.mlpRatio());
-        sizes.put("vocab_size", train.vocabulary());
-        sizes.put("towers", train.paired() ? 2 : 1);
-        sizes.put("num_classes", train.classes());
-        sizes.put("seq_len", cfg.seqLen());
-        sizes.put("theta", cfg.theta());
-        SequenceModel model = Models.create(ModelConfig.fromMap(LraLmu.ARCH, sizes));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("task", task.id());
-        TokenSet test = splits.test();
-        String dataLine = String.format("%s: %d train / %d validation / %d test examples, longest %d; majority class %.2f %% of test",
-                task.id(), train.size(), splits.validation().size(), test.size(), train.longest(), 100 * test.share(train.majorityLabel()));
-        return trainAndTest(cfg, model, new StepLr(cfg.lr(), cfg.lrschedulerStart(), cfg.lrschedulerStep(), cfg.lrschedulerDecay()), meta,
-                new TokenBatches(train, cfg.batchSize(), true, cfg.seed()), new TokenBatches(splits.validation(), cfg.batchSize(), false, cfg.seed()),
-                new TokenBatches(test, cfg.batchSize(), false, cfg.seed()), out, resume, log, dataLine);
-    }
-
-    /**
-     * Initialises the model from the seed, trains it with Adam (PyTorch's default betas) and
-     * cross-entropy, validating after every epoch, then tests the best epoch's checkpoint.
-     */
-    private static Result trainAndTest(TrainConfig cfg, SequenceModel model, StepLr schedule, Map<String, String> meta, BatchSource train,
-                                       BatchSource validation, BatchSource test, Path out, boolean resume, PrintWriter log, String dataLine) {
-        Init.pytorchDefault(model, cfg.seed());
-        Adam adam = new Adam(model.state().parameters(), cfg.lr(), 0.9, 0.999, 1e-8, 0);
-        Trainer trainer = new Trainer(model, new CrossEntropyLoss(), adam, schedule, cfg.nEpochs(), cfg.fingerprint(), meta);
-        TrainingState state = startState(cfg, TrainingState.start(out, resume, model, adam, cfg.fingerprint()), out, log);
-        log.printf("%s: %,d parameters; %s; %s%n", model.arch(), model.parameterCount(), dataLine, Main.engineLine());
-        log.flush();
-        TrainingState done = trainer.run(train, validation, out, state, new Progress(out.resolve(LOG), log, cfg.nEpochs()));
-        writeCurves(out);
-        Metrics m = Evaluator.run(Checkpoint.load(out.resolve(Trainer.BEST)).model(), test).metrics();
-        log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(m));
-        return new Result(out.resolve(Trainer.BEST), m, done);
-    }
-
-    /** Reports a resumed state and keeps the log rows of the epochs it has done. */
-    private static TrainingState startState(TrainConfig cfg, TrainingState state, Path out, PrintWriter log) {
-        if (state.epochsDone() > 0) {
-            log.printf("resuming after epoch %d of %d (best validation accuracy %.4f)%n", state.epochsDone(), cfg.nEpochs(), state.bestAccuracy());
-        }
-        keepLogRows(out.resolve(LOG), state.epochsDone());
-        return state;
     }
 
     static String describe(Metrics m) {

@@ -32,7 +32,8 @@ final class SmallKeywordModel {
         c.set("test", "background_share", 0.2);
         c.set("test", "n_epochs", 40);
         c.set("test", "lrscheduler_start", 27);
-        return TrainRun.run(c, DATA, dir.resolve("run"), Parallel.threads(), false, new PrintWriter(new StringWriter())).best();
+        return TrainRun.run(dev.lmuformer.train.Training.speechCommands(c, DATA), dir.resolve("run"), Parallel.threads(), false,
+                new PrintWriter(new StringWriter())).best();
     }
 
     /** {@code noise} scaled to about −45 dBFS RMS: a quiet background. */

@@ -12,11 +12,6 @@ public record StepLr(double baseLr, int start, int step, double decay) {
         }
     }
 
-    /** The reference recipe: 2.5e-3, ×0.85 at epochs 10, 20, 30, … */
-    public static StepLr reference() {
-        return new StepLr(2.5e-3, 10, 10, 0.85);
-    }
-
     /** The learning rate for a 0-based epoch. */
     public double lrAt(int epoch) {
         if (epoch < start) return baseLr;

@@ -45,39 +45,51 @@ public final class TrainConfig {
     private int audioLength = 128;
     /** Token tasks: the longest sequence (longer ones are cut) and the length the LMU impulse response covers. */
     private int seqLen = 0;
-    private int batchSize = 128;
     private double datasetMean = -6.845978;
     private double datasetStd = 5.5654526;
-    private double lr = 2.5e-3;
-    private int nEpochs = 200;
-    private String loss = "BCE";
-    private int lrschedulerStart = 10;
-    private int lrschedulerStep = 10;
-    private double lrschedulerDecay = 0.85;
+    // the recipe's values, as the keys set them; the task's Recipe gives the defaults and the Adam settings that are no keys
+    private Recipe base;
+    private Recipe.LossKind loss;
+    private double lr;
+    private int nEpochs;
+    private int batchSize;
+    private int lrschedulerStart;
+    private int lrschedulerStep;
+    private double lrschedulerDecay;
     private long seed = 1;
     /** The --task the defaults came from. */
     private String task = "speechcommands";
     private final List<String> warnings = new ArrayList<>();
 
-    /** The reference recipe for Speech Commands V2 ({@code gsc.yml}: Spiking LMUFormer, 35 classes, 200 epochs, BCE). */
+    /** The reference recipe for Speech Commands V2 ({@code gsc.yml}: Spiking LMUFormer, 35 classes, {@link Recipe#speechCommands()}). */
     public TrainConfig() {
+        startFrom(Recipe.speechCommands());
+    }
+
+    private void startFrom(Recipe r) {
+        base = r;
+        loss = r.loss();
+        lr = r.lr();
+        nEpochs = r.epochs();
+        batchSize = r.batchSize();
+        lrschedulerStart = r.schedule().start();
+        lrschedulerStep = r.schedule().step();
+        lrschedulerDecay = r.schedule().decay();
     }
 
     /**
-     * The defaults of a task: the reference recipe for Speech Commands; the psMNIST notebook's for
-     * psmnist and smnist (psmnist_lmu, Adam 1e-3, cross-entropy, batch 100, 50 epochs); for a Long
-     * Range Arena task its file {@code configs/lra/<task>.yml}, bundled in the jar.
+     * The defaults of a task: {@link Recipe#speechCommands()} for Speech Commands; for psmnist and
+     * smnist {@code psmnist_lmu} with {@link Recipe#psmnist()}; for a Long Range Arena task
+     * {@link Recipe#lra()} changed by its file {@code configs/lra/<task>.yml}, bundled in the jar.
      */
     public static TrainConfig forTask(String task) {
         TrainConfig c = new TrainConfig();
         c.task = task;
         if (task.equals("psmnist") || task.equals("smnist")) {
             c.model = "psmnist_lmu";
-            c.lr = 1e-3;
-            c.loss = "CE";
-            c.batchSize = 100;
-            c.nEpochs = 50;
+            c.startFrom(Recipe.psmnist());
         } else if (!task.equals("speechcommands")) {
+            c.startFrom(Recipe.lra());
             String resource = "/configs/lra/" + task + ".yml";
             try (java.io.InputStream in = TrainConfig.class.getResourceAsStream(resource)) {
                 if (in == null) throw new IllegalStateException("missing resource " + resource + " (a build without configs/)");
@@ -149,12 +161,13 @@ public final class TrainConfig {
             case "dataset_std": datasetStd = positiveNumber(where, value); break;
             case "lr": lr = positiveNumber(where, value); break;
             case "n_epochs": nEpochs = positive(where, value); break;
-            case "loss": {
-                String l = string(where, value).toUpperCase(java.util.Locale.ROOT);
-                if (!l.equals("BCE") && !l.equals("CE")) throw new IllegalArgumentException(where + " must be BCE or CE, got '" + value + "'");
-                loss = l;
+            case "loss":
+                try {
+                    loss = Recipe.LossKind.parse(string(where, value));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + " must be BCE or CE, got '" + value + "'");
+                }
                 break;
-            }
             case "lrscheduler_start": lrschedulerStart = nonNegative(where, value); break;
             case "lrscheduler_step": lrschedulerStep = positive(where, value); break;
             case "lrscheduler_decay": lrschedulerDecay = positiveNumber(where, value); break;
@@ -292,11 +305,6 @@ public final class TrainConfig {
         return seqLen;
     }
 
-    /** {@code batch_size}. */
-    public int batchSize() {
-        return batchSize;
-    }
-
     /** {@code dataset_mean}. */
     public double datasetMean() {
         return datasetMean;
@@ -307,34 +315,15 @@ public final class TrainConfig {
         return datasetStd;
     }
 
-    /** {@code lr}. */
-    public double lr() {
-        return lr;
-    }
-
-    /** {@code n_epochs}. */
-    public int nEpochs() {
-        return nEpochs;
-    }
-
-    /** {@code loss}. */
-    public String loss() {
-        return loss;
-    }
-
-    /** {@code lrscheduler_start}. */
-    public int lrschedulerStart() {
-        return lrschedulerStart;
-    }
-
-    /** {@code lrscheduler_step}. */
-    public int lrschedulerStep() {
-        return lrschedulerStep;
-    }
-
-    /** {@code lrscheduler_decay}. */
-    public double lrschedulerDecay() {
-        return lrschedulerDecay;
+    /**
+     * The recipe these keys make: the task's {@link Recipe} with {@code loss}, {@code lr},
+     * {@code n_epochs}, {@code batch_size} and {@code lrscheduler_*} as set.
+     *
+     * @throws IllegalArgumentException when the values make no valid schedule
+     */
+    public Recipe recipe() {
+        return new Recipe(loss, lr, base.beta1(), base.beta2(), base.eps(), base.weightDecay(),
+                new StepLr(lr, lrschedulerStart, lrschedulerStep, lrschedulerDecay), nEpochs, batchSize);
     }
 
     /** {@code seed}. */

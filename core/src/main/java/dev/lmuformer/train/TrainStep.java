@@ -2,7 +2,7 @@ package dev.lmuformer.train;
 
 import dev.lmuformer.model.SequenceModel;
 
-/** One optimisation step: training forward, loss, backward, optimiser update. */
+/** One optimisation step: training forward, loss, backward, optimiser update ({@link Recipe#step} builds one). */
 public final class TrainStep {
     private final SequenceModel model;
     private final Loss loss;
@@ -15,11 +15,6 @@ public final class TrainStep {
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
-    }
-
-    /** The reference Speech Commands recipe: BCE with logits, Adam 2.5e-3 with betas (0.95, 0.999). */
-    public static TrainStep referenceRecipe(SequenceModel model) {
-        return new TrainStep(model, new BceWithLogitsLoss(), new Adam(model.state().parameters(), 2.5e-3, 0.95, 0.999, 1e-8, 0));
     }
 
     /**

@@ -61,20 +61,16 @@ public final class Trainer {
     private final Map<String, String> metadata;
 
     /**
+     * @param recipe   the loss, optimiser, schedule and epochs
      * @param model    the model (initialised or loaded)
-     * @param loss     the loss
-     * @param adam     the optimiser over the model's parameters
-     * @param schedule learning rate per epoch
-     * @param epochs   epochs to train in all
      * @param settings the run's settings as a string, stored with the state and checked on resume
      * @param metadata extra checkpoint metadata (labels, normalisation …)
      */
-    public Trainer(SequenceModel model, Loss loss, Adam adam, StepLr schedule, int epochs, String settings, Map<String, String> metadata) {
-        if (epochs < 1) throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+    public Trainer(Recipe recipe, SequenceModel model, String settings, Map<String, String> metadata) {
         this.model = model;
-        this.step = new TrainStep(model, loss, adam);
-        this.schedule = schedule;
-        this.epochs = epochs;
+        this.step = recipe.step(model);
+        this.schedule = recipe.schedule();
+        this.epochs = recipe.epochs();
         this.settings = settings;
         this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the order: files are reproducible
     }

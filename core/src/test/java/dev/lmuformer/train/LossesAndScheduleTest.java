@@ -52,7 +52,7 @@ class LossesAndScheduleTest {
 
     @Test
     void scheduleDecaysEveryTenEpochsFromTen() {
-        StepLr s = StepLr.reference();
+        StepLr s = Recipe.speechCommands().schedule();
         assertEquals(2.5e-3, s.lrAt(0));
         assertEquals(2.5e-3, s.lrAt(9));
         assertEquals(2.5e-3 * 0.85, s.lrAt(10), 1e-15);

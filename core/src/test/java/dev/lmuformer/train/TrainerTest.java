@@ -88,8 +88,8 @@ class TrainerTest {
     }
 
     private static Trainer trainer(SequenceModel m, int epochs) {
-        return new Trainer(m, new BceWithLogitsLoss(), new Adam(m.state().parameters(), 2.5e-3, 0.95, 0.999, 1e-8, 0),
-                new StepLr(2.5e-3, 1, 1, 0.85), epochs, "test", Map.of());
+        return new Trainer(new Recipe(Recipe.LossKind.BCE, 2.5e-3, 0.95, 0.999, 1e-8, 0, new StepLr(2.5e-3, 1, 1, 0.85), epochs, 8),
+                m, "test", Map.of());
     }
 
     private static TrainingState fresh() {
@@ -135,8 +135,7 @@ class TrainerTest {
     private static final int PIXELS = 16;
 
     private static Trainer crossEntropyTrainer(SequenceModel m, int epochs) {
-        return new Trainer(m, new CrossEntropyLoss(), new Adam(m.state().parameters(), 1e-2, 0.9, 0.999, 1e-8, 0),
-                new StepLr(1e-2, 1, 1, 0.5), epochs, "test", Map.of());
+        return new Trainer(new Recipe(Recipe.LossKind.CE, 1e-2, 0.9, 0.999, 1e-8, 0, new StepLr(1e-2, 1, 1, 0.5), epochs, 8), m, "test", Map.of());
     }
 
     /** Dropout masks are part of the training state: a resumed psMNIST run ends on the uninterrupted run's weights, bit for bit, on 2 threads. */
