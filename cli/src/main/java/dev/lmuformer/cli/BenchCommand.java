@@ -210,12 +210,13 @@ final class BenchCommand implements Callable<Integer> {
             return StreamBench.run(lmu, streams, g, feed, seconds, json, out);
         }
         Init.pytorchDefault(net, 1);
-        int n = config.seqLen() * config.towers();
+        ModelConfig.Lra tokens = config instanceof ModelConfig.Lra lra ? lra : null;
+        int n = config.seqLen() * (tokens == null ? 1 : tokens.towers());
         int f = net.inputFeatures();
         SplittableRandom rnd = new SplittableRandom(7);
         float[] x = new float[b * n * f];
         // token models read ids (no padding here), the others real-valued features
-        for (int i = 0; i < x.length; i++) x[i] = config.isLra() ? 1 + rnd.nextInt(config.vocabSize() - 1) : (float) (rnd.nextDouble() * 2 - 1);
+        for (int i = 0; i < x.length; i++) x[i] = tokens != null ? 1 + rnd.nextInt(tokens.vocabSize() - 1) : (float) (rnd.nextDouble() * 2 - 1);
         float[] y = new float[b * net.numClasses()];
         for (int i = 0; i < b; i++) y[i * net.numClasses() + rnd.nextInt(net.numClasses())] = 1f;
         TrainStep step = train ? Recipe.forModel(model).step(net) : null; // the model's own task recipe
@@ -239,7 +240,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("threads", Parallel.threads());
         result.put("kernels", Kernels.get().name());
         result.put("frames", n);
-        result.put("embed_dims", config.embedDims());
+        result.put("embed_dims", config instanceof ModelConfig.Keyword k ? (Integer) k.embedDims() : tokens != null ? (Integer) tokens.embedDims() : null);
         result.put("warmup_iterations", warm.iterations());
         result.put("warmup_s", warm.seconds());
         result.put("jit_settled", warm.settled());

@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.stream.StreamingReadout;
 import dev.lmuformer.train.TrainConfig;
 import dev.lmuformer.train.Training;
 import dev.lmuformer.stream.KeywordSpotter;
@@ -141,7 +142,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Pipeline pipe = new Pipeline(Augment.NONE, ModelInput.DEFAULT, model.numClasses());
         java.io.StringWriter analysis = new java.io.StringWriter();
         try (Loader test = new Loader(dataset.examples(Split.TEST), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
-            EvalCommand.report(new PrintWriter(analysis, true), Evaluator.accuracyPerFrame(model, test), out);
+            EvalCommand.report(new PrintWriter(analysis, true), StreamingReadout.perFrameAccuracy(model, test), out);
         }
         o.print(analysis);
         report.add("## Accuracy against frames");

@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.stream.StreamingReadout;
 import dev.lmuformer.stream.KeywordSpotter;
 import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.checkpoint.Checkpoint;
@@ -141,7 +142,7 @@ final class EvalCommand implements Callable<Integer> {
             Metrics m = Evaluator.run(model, loader).metrics();
             o.println(s.id() + ": " + TrainRun.describe(m));
             if (allSeq) {
-                Evaluator.StreamingReadout r = Evaluator.streamingReadout(model, loader, rule);
+                StreamingReadout r = StreamingReadout.of(model, loader, rule);
                 report(o, r.accuracyPerFrame(), out);
                 o.println(earlyLine(r, rule));
             }
@@ -207,7 +208,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** One line on the early decisions of {@code rule}. */
-    static String earlyLine(Evaluator.StreamingReadout r, EarlyDecision rule) {
+    static String earlyLine(StreamingReadout r, EarlyDecision rule) {
         return String.format("early decisions (%s): accuracy %.2f %%, %d of %d clips decided early, %.1f %% of the frames read on average"
                         + " (a clip without a decision counts with its final-frame prediction and all its frames)",
                 SpotOptions.describe(rule), 100 * r.earlyAccuracy(), r.decided(), r.clips(), 100 * r.framesUsed());
@@ -231,7 +232,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Plots.lineChart(out.resolve("accuracy_per_frame.png"), "Accuracy of the streaming readout", "frames seen", "accuracy (%)",
                 List.of(new Plots.Series("accuracy", frames, pct)));
-        int shortest = Evaluator.shortestPrefixWithin(acc, 1.0);
+        int shortest = StreamingReadout.shortestPrefixWithin(acc, 1.0);
         o.printf("accuracy after all %d frames %.2f %%; within 1 point (%.2f %%) after %d frames: %.2f %% of the input saved%n",
                 acc.length, 100 * acc[acc.length - 1], 100 * acc[shortest - 1], shortest, 100.0 * (acc.length - shortest) / acc.length);
         o.println("wrote " + out.resolve("accuracy_per_frame.csv") + " and " + out.resolve("accuracy_per_frame.png"));

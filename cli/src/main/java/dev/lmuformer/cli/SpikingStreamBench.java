@@ -53,7 +53,7 @@ final class SpikingStreamBench {
         int frames = config.seqLen(), f = net.inputFeatures();
         SplittableRandom rnd = new SplittableRandom(7);
         float[] x = new float[frames * f]; // one sequence [N, F]: filterbank-like values, or pixels in [0, 1)
-        for (int i = 0; i < x.length; i++) x[i] = (float) (config.isPsmnist() ? rnd.nextDouble() : rnd.nextDouble() * 2 - 1);
+        for (int i = 0; i < x.length; i++) x[i] = (float) (config instanceof ModelConfig.Psmnist ? rnd.nextDouble() : rnd.nextDouble() * 2 - 1);
         Init.pytorchDefault(net, 1);
         Init.calibrateNorms(net, x, 1, frames);
         net.forward(x, 1, frames, false);
@@ -87,7 +87,7 @@ final class SpikingStreamBench {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", net.arch());
         r.put("mode", "stream");
-        r.put("embed_dims", config.isPsmnist() ? null : config.embedDims());
+        r.put("embed_dims", config instanceof ModelConfig.Keyword k ? k.embedDims() : null);
         r.put("streams", 1);
         r.put("threads", Parallel.threads());
         r.put("kernels", Kernels.get().name());
@@ -117,8 +117,8 @@ final class SpikingStreamBench {
         }
         int lookAhead = variants.get(0).model().lookAhead();
         out.printf("%s stream%s, one stream (%s), look-ahead %d frames%s%s:%n", net.arch(),
-                config.isPsmnist() ? "" : ", width " + config.embedDims(), Main.engineLine(), lookAhead,
-                config.isPsmnist() ? "" : String.format(" (%.0f ms)", lookAhead * StreamBench.FRAME_MS),
+                config instanceof ModelConfig.Keyword k ? ", width " + k.embedDims() : "", Main.engineLine(), lookAhead,
+                config instanceof ModelConfig.Psmnist ? "" : String.format(" (%.0f ms)", lookAhead * StreamBench.FRAME_MS),
                 neurons.isEmpty() ? "" : String.format(", mean firing rate %.1f %%", 100 * rate));
         for (Map<String, Object> row : rows) {
             out.printf("  %-20s median %.4f ms per frame (p90 %.4f), %d frames%n", row.get("variant"),

@@ -45,7 +45,7 @@ public final class ArchInference {
         long values = 0;
         for (int[] s : shapes.values()) values += Arrays.stream(s).asLongStream().reduce(1, (a, b) -> a * b);
         long estimate;
-        if (d.isPsmnist()) {
+        if (d instanceof ModelConfig.Psmnist p) {
             int[] cls = need("classifier.weight", 2);
             int hidden = cls[1];
             int input = need("lmu_fft.W_u.weight", 2)[1];
@@ -54,12 +54,12 @@ public final class ArchInference {
                     + " leaves no memory beside " + input + " inputs");
             note("hidden_size " + hidden + " and num_classes " + cls[0] + " from classifier.weight " + Arrays.toString(cls));
             note("memory_size " + memory + " from lmu_fft.W_h.weight minus " + input + " inputs");
-            int seqLen = seqLen("lmu_fft.H", d.seqLen());
-            note("theta " + fmt(d.theta()) + " (default: not recoverable from the weights)");
-            config = new ModelConfig(arch, d.embedDims(), d.depths(), d.mlpRatios(), d.inChannels(), cls[0], d.numHeads(),
-                    seqLen, d.theta(), hidden, memory);
+            int seqLen = seqLen("lmu_fft.H", p.seqLen());
+            note("theta " + fmt(p.theta()) + " (default: not recoverable from the weights)");
+            config = new ModelConfig.Psmnist(arch, hidden, memory, seqLen, p.theta(), cls[0]);
             estimate = (long) hidden * (memory + input) + (long) memory * (memory + seqLen) + (long) cls[0] * hidden;
         } else {
+            ModelConfig.Keyword kd = (ModelConfig.Keyword) d;
             int[] head = need("head.weight", 2);
             int c = head[1];
             note("embed_dims " + c + " and num_classes " + head[0] + " from head.weight " + Arrays.toString(head));
@@ -78,10 +78,9 @@ public final class ArchInference {
             String first = arch.equals("lmu_rnn_conv1d") ? "patch_embed.conv_layers.0.0.weight" : "patch_embed.proj_conv.weight";
             int[] conv = need(first, 3);
             note("in_channels " + conv[1] + " from " + first + " " + Arrays.toString(conv));
-            int seqLen = arch.equals("attn_ms_conv1d") ? d.seqLen() : seqLen("block.0.attn.lmu.H", d.seqLen());
-            note("theta " + fmt(d.theta()) + " and num_heads " + d.numHeads() + " (defaults: not recoverable from the weights)");
-            config = new ModelConfig(arch, c, blocks.size(), ratio, conv[1], head[0], d.numHeads(), seqLen, d.theta(),
-                    d.hiddenSize(), d.memorySize());
+            int seqLen = arch.equals("attn_ms_conv1d") ? kd.seqLen() : seqLen("block.0.attn.lmu.H", kd.seqLen());
+            note("theta " + fmt(kd.theta()) + " and num_heads " + kd.numHeads() + " (defaults: not recoverable from the weights)");
+            config = new ModelConfig.Keyword(arch, c, blocks.size(), ratio, conv[1], head[0], kd.numHeads(), seqLen, kd.theta());
             long perBlock = (long) c * c * (2L * ratio + 16) + 4L * c * c * seqLen / Math.max(1, c);
             estimate = (long) c * conv[1] * 3 + 12L * c * c + blocks.size() * perBlock + (long) head[0] * c;
         }

@@ -2,7 +2,11 @@ package dev.lmuformer.checkpoint;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.lmuformer.engine.Tensor;
+import dev.lmuformer.io.ComplexPairs;
 import dev.lmuformer.io.FormatException;
+import dev.lmuformer.io.PthFormatException;
+import dev.lmuformer.io.PthReader;
+import dev.lmuformer.io.PthWriter;
 import dev.lmuformer.io.Safetensors;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;

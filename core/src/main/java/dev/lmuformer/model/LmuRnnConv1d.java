@@ -18,11 +18,11 @@ public final class LmuRnnConv1d extends ModelBase {
     final FrameMeanHead head;
 
     /** A model with the given sizes; weights start at zero (load a checkpoint or initialise). */
-    public LmuRnnConv1d(ModelConfig config) {
+    public LmuRnnConv1d(ModelConfig.Keyword config) {
         super(config);
         int width = config.embedDims();
         patchEmbed = new ConvPatchEmbed("patch_embed", config.inChannels(), width);
-        for (int i = 0; i < config.depths(); i++) blocks.add(block(config, i));
+        for (int i = 0; i < config.depths(); i++) blocks.add(block(i, width, config.mlpRatios(), config.theta(), config.seqLen()));
         head = new FrameMeanHead("head", width, config.numClasses(), null, true);
         List<Op> body = new ArrayList<>();
         body.add(patchEmbed);
@@ -30,11 +30,10 @@ public final class LmuRnnConv1d extends ModelBase {
         compose(Op.seq(body), head);
     }
 
-    /** {@code block.i} at the config's width, MLP ratio, θ and length. */
-    static Block<LmuMixer, ConvMlp> block(ModelConfig config, int i) {
+    /** {@code block.i}: an LMU mixer of window θ over N frames and an MLP of {@code mlpRatio} × the width. */
+    static Block<LmuMixer, ConvMlp> block(int i, int width, int mlpRatio, double theta, int seqLen) {
         String p = "block." + i;
-        int width = config.embedDims();
-        return new Block<>(p, new LmuMixer(p + ".attn", width, config.theta(), config.seqLen()), new ConvMlp(p + ".mlp", width, width * config.mlpRatios()));
+        return new Block<>(p, new LmuMixer(p + ".attn", width, theta, seqLen), new ConvMlp(p + ".mlp", width, width * mlpRatio));
     }
 
     @Override
@@ -43,8 +42,13 @@ public final class LmuRnnConv1d extends ModelBase {
     }
 
     @Override
+    public ModelConfig.Keyword config() {
+        return (ModelConfig.Keyword) config;
+    }
+
+    @Override
     public int inputFeatures() {
-        return config.inChannels();
+        return config().inChannels();
     }
 
     /** The features (last block output) of the last forward, {@code [B, N, C]}. */

@@ -51,12 +51,12 @@ public final class LraLmu extends ModelBase {
     private int frames; // L, per sequence
 
     /** A model with the given sizes; weights start at zero (load a checkpoint or initialise). */
-    public LraLmu(ModelConfig config) {
+    public LraLmu(ModelConfig.Lra config) {
         super(config);
         this.width = config.embedDims();
         this.towers = config.towers();
         embedding = new Embedding("embedding", config.vocabSize(), width, PAD);
-        for (int i = 0; i < config.depths(); i++) blocks.add(LmuRnnConv1d.block(config, i));
+        for (int i = 0; i < config.depths(); i++) blocks.add(LmuRnnConv1d.block(i, width, config.mlpRatios(), config.theta(), config.seqLen()));
         pool = new MeanPool(width);
         head = new Linear("head", towers == 1 ? width : 4 * width, config.numClasses(), true);
         body = Op.seq(blocks);
@@ -68,6 +68,11 @@ public final class LraLmu extends ModelBase {
     @Override
     public String arch() {
         return ARCH;
+    }
+
+    @Override
+    public ModelConfig.Lra config() {
+        return (ModelConfig.Lra) config;
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class PsmnistLmu extends ModelBase {
     final FrameMeanHead classifier;
 
     /** A model with the given sizes (hidden_size, memory_size, seq_len, theta, num_classes). */
-    public PsmnistLmu(ModelConfig config) {
+    public PsmnistLmu(ModelConfig.Psmnist config) {
         super(config);
         conv1 = new Conv1d("conv1", 1, EXPANDED, 1, true);
         bn1 = new BatchNorm1d("bn1", EXPANDED);
@@ -34,6 +34,11 @@ public final class PsmnistLmu extends ModelBase {
     @Override
     public String arch() {
         return ARCH;
+    }
+
+    @Override
+    public ModelConfig.Psmnist config() {
+        return (ModelConfig.Psmnist) config;
     }
 
     @Override

@@ -20,7 +20,7 @@ public final class PsmnistSlmu extends ModelBase {
     final LastFrameHead classifier;
 
     /** A model with the given sizes (hidden_size, memory_size, seq_len, theta, num_classes). */
-    public PsmnistSlmu(ModelConfig config) {
+    public PsmnistSlmu(ModelConfig.Psmnist config) {
         super(config);
         lmu = new SpikingLmuCell("lmu_fft", 1, config.hiddenSize(), config.memorySize(), config.theta(), config.seqLen(), false, false);
         classifier = new LastFrameHead("classifier", config.hiddenSize(), config.numClasses(), new Dropout(0.5, 0x5eed));
@@ -30,6 +30,11 @@ public final class PsmnistSlmu extends ModelBase {
     @Override
     public String arch() {
         return ARCH;
+    }
+
+    @Override
+    public ModelConfig.Psmnist config() {
+        return (ModelConfig.Psmnist) config;
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class SpikingLmuFormer extends ModelBase {
     final FrameMeanHead head;
 
     /** A model of the given variant and sizes; weights start at zero. */
-    public SpikingLmuFormer(ModelConfig config, Variant variant) {
+    public SpikingLmuFormer(ModelConfig.Keyword config, Variant variant) {
         super(config);
         this.variant = variant;
         int width = config.embedDims();
@@ -85,8 +85,13 @@ public final class SpikingLmuFormer extends ModelBase {
     }
 
     @Override
+    public ModelConfig.Keyword config() {
+        return (ModelConfig.Keyword) config;
+    }
+
+    @Override
     public int inputFeatures() {
-        return config.inChannels();
+        return config().inChannels();
     }
 
     /** Every neuron layer in forward order, for firing rates. */

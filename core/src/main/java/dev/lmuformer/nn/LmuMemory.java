@@ -1,6 +1,5 @@
 package dev.lmuformer.nn;
 
-import dev.lmuformer.engine.Fft;
 import dev.lmuformer.engine.Gemm;
 import dev.lmuformer.engine.Parallel;
 
@@ -73,7 +72,7 @@ public final class LmuMemory {
         }
         spectra(frames);
         float[] dense = ldm == d ? m : new float[batch * frames * d];
-        Fft.causalConvolve(u, batch, frames, d, specRe, specIm, dense);
+        CausalConvolution.causalConvolve(u, batch, frames, d, specRe, specIm, dense);
         if (dense != m) {
             Parallel.forChunks(batch * frames, 256, (from, to) -> {
                 for (int r = from; r < to; r++) System.arraycopy(dense, r * d, m, r * ldm, d);
@@ -103,7 +102,7 @@ public final class LmuMemory {
             dense = packed;
         }
         float[] add = new float[batch * frames];
-        Fft.causalConvolveAdjoint(dense, batch, frames, d, specRe, specIm, add);
+        CausalConvolution.causalConvolveAdjoint(dense, batch, frames, d, specRe, specIm, add);
         for (int i = 0; i < add.length; i++) du[i] += add[i];
     }
 
@@ -115,10 +114,10 @@ public final class LmuMemory {
         if (specFrames == frames) return;
         float[] head = new float[d * frames];
         for (int i = 0; i < d; i++) System.arraycopy(h, i * hLen, head, i * frames, frames);
-        int bins = Fft.convolutionLength(frames) / 2 + 1;
+        int bins = CausalConvolution.convolutionLength(frames) / 2 + 1;
         specRe = new float[d * bins];
         specIm = new float[d * bins];
-        Fft.rowSpectra(head, d, frames, specRe, specIm);
+        CausalConvolution.rowSpectra(head, d, frames, specRe, specIm);
         specFrames = frames;
     }
 

@@ -76,7 +76,7 @@ final class MemoryProjection {
         });
         uRe = Ops.ensure(uRe, batch * bins);
         uIm = Ops.ensure(uIm, batch * bins);
-        Fft.rowSpectra(u, batch, frames, uRe, uIm);
+        CausalConvolution.rowSpectra(u, batch, frames, uRe, uIm);
         Parallel.forChunks(batch * groups, 1, (from, to) -> {
             LaneFft.Work work = lanes.work();
             for (int task = from; task < to; task++) {
@@ -182,7 +182,7 @@ final class MemoryProjection {
 
     private void setLength(int n) {
         if (n == frames) return;
-        int length = Fft.convolutionLength(n);
+        int length = CausalConvolution.convolutionLength(n);
         lanes = new LaneFft(length);
         fft = Fft.of(length / 2);
         frames = n;

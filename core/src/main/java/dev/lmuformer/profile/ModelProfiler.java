@@ -1,6 +1,6 @@
 package dev.lmuformer.profile;
 
-import dev.lmuformer.engine.Fft;
+import dev.lmuformer.nn.CausalConvolution;
 import dev.lmuformer.model.ForwardStep;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.Signal;
@@ -134,7 +134,7 @@ public final class ModelProfiler {
 
     /** The Toeplitz, FFT and recurrence costs of a memory of size d over n frames. */
     static MemoryCost memoryCost(String name, int d, int n) {
-        long len = Fft.convolutionLength(n);
+        long len = CausalConvolution.convolutionLength(n);
         long log = 63 - Long.numberOfLeadingZeros(len / 2);
         long fft = (1 + (long) d) * len * log + 4L * d * (len / 2 + 1);
         return new MemoryCost(name, d, n, LmuMemory.Method.fastest(n).name(), (long) n * (n + 1) / 2 * d, fft, (long) d * d + d);

@@ -26,7 +26,7 @@ class ArchInferenceTest {
     @ValueSource(strings = {"lmu_rnn_conv1d", "slmu_rnn_ms_conv1d", "slmu_rnn_conv1d", "attn_ms_conv1d"})
     void speechModelsAreRecognisedWithTheirSizes(String arch) {
         int seqLen = arch.equals("attn_ms_conv1d") ? 128 : 12; // the attention model has no H to read N from
-        ModelConfig config = new ModelConfig(arch, 16, 2, 3, 6, 5, 16, seqLen, 128, 346, 468);
+        ModelConfig config = new ModelConfig.Keyword(arch, 16, 2, 3, 6, 5, 16, seqLen, 128);
         ArchInference.Inferred inferred = ArchInference.infer(shapes(config));
         assertEquals(config, inferred.config());
         assertTrue(inferred.explanation().contains("arch " + arch + " from keys"), inferred.explanation());
@@ -36,8 +36,7 @@ class ArchInferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"psmnist_lmu", "psmnist_slmu"})
     void psmnistModelsAreRecognisedWithTheirSizes(String arch) {
-        ModelConfig d = ModelConfig.defaults(arch);
-        ModelConfig config = new ModelConfig(arch, d.embedDims(), 1, d.mlpRatios(), d.inChannels(), 7, d.numHeads(), 20, 784, 10, 12);
+        ModelConfig config = new ModelConfig.Psmnist(arch, 10, 12, 20, 784, 7);
         ArchInference.Inferred inferred = ArchInference.infer(shapes(config));
         assertEquals(config, inferred.config());
         assertTrue(inferred.explanation().contains("memory_size 12"), inferred.explanation());
@@ -49,7 +48,7 @@ class ArchInferenceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ArchInference.infer(Map.of("encoder.weight", new int[] {3, 4})));
         assertTrue(e.getMessage().contains("no known architecture has these tensors (first: encoder.weight)"), e.getMessage());
-        Map<String, int[]> s = shapes(new ModelConfig("lmu_rnn_conv1d", 16, 1, 3, 6, 5, 16, 12, 128, 346, 468));
+        Map<String, int[]> s = shapes(new ModelConfig.Keyword("lmu_rnn_conv1d", 16, 1, 3, 6, 5, 16, 12, 128));
         s.put("head.weight", new int[] {5, 100_000});
         e = assertThrows(IllegalArgumentException.class, () -> ArchInference.infer(s));
         assertTrue(e.getMessage().contains("no multiple of embed_dims 100000"), e.getMessage());

@@ -1,5 +1,8 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.PthFormatException;
+import dev.lmuformer.io.PthWriter;
+import dev.lmuformer.io.PthReader;
 import dev.lmuformer.checkpoint.PthFixtures.Pickle;
 import dev.lmuformer.io.FormatException;
 import dev.lmuformer.io.StoredTensor;

@@ -19,7 +19,7 @@ final class PthFixtures {
 
     /** A tiny lmu_rnn_conv1d (C 4, F 4, 3 classes, N 8) with seeded weights. */
     static SequenceModel tinyModel() {
-        return Models.create(new ModelConfig("lmu_rnn_conv1d", 4, 1, 2, 4, 3, 1, 8, 8, 1, 1));
+        return Models.create(new ModelConfig.Keyword("lmu_rnn_conv1d", 4, 1, 2, 4, 3, 1, 8, 8));
     }
 
     /** A zip holding the given entries (name → bytes) under {@code archive/}, stored uncompressed. */

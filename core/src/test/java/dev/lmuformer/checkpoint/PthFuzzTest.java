@@ -1,5 +1,7 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.PthFormatException;
+import dev.lmuformer.io.PthWriter;
 import dev.lmuformer.io.StoredTensor;
 import dev.lmuformer.model.SequenceModel;
 import org.junit.jupiter.api.Test;

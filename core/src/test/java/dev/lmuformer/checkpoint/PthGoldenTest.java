@@ -1,8 +1,11 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.ComplexPairs;
+import dev.lmuformer.io.PthReader;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.io.Safetensors;
 import dev.lmuformer.io.StoredTensor;
+import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.testing.Golden;
 import dev.lmuformer.testing.TensorAssert;
@@ -30,12 +33,13 @@ class PthGoldenTest {
         Safetensors g = Golden.tensors(golden);
         Checkpoint.Loaded loaded = Checkpoint.load(file);
         SequenceModel model = loaded.model();
+        ModelConfig.Keyword config = (ModelConfig.Keyword) model.config();
         Map<String, String> meta = g.metadata();
         assertEquals(meta.get("model"), model.arch());
-        assertEquals(Integer.parseInt(meta.get("embed_dims")), model.config().embedDims());
-        assertEquals(Integer.parseInt(meta.get("num_classes")), model.config().numClasses());
-        assertEquals(Integer.parseInt(meta.get("in_channels")), model.config().inChannels());
-        assertEquals(Integer.parseInt(meta.get("seq_len")), model.config().seqLen());
+        assertEquals(Integer.parseInt(meta.get("embed_dims")), config.embedDims());
+        assertEquals(Integer.parseInt(meta.get("num_classes")), config.numClasses());
+        assertEquals(Integer.parseInt(meta.get("in_channels")), config.inChannels());
+        assertEquals(Integer.parseInt(meta.get("seq_len")), config.seqLen());
         assertTrue(loaded.metadata().get(Checkpoint.INFERRED).contains("theta 128"), loaded.metadata().get(Checkpoint.INFERRED));
 
         Tensor x = g.tensor("input.x");

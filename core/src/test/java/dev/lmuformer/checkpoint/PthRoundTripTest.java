@@ -1,5 +1,6 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.PthReader;
 import dev.lmuformer.io.Dtype;
 import dev.lmuformer.io.Safetensors;
 import dev.lmuformer.io.StoredTensor;

@@ -1,5 +1,6 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.PthFormatException;
 import dev.lmuformer.checkpoint.PthFixtures.Pickle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

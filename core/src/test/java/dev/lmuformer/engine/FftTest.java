@@ -1,5 +1,6 @@
 package dev.lmuformer.engine;
 
+import dev.lmuformer.nn.CausalConvolution;
 import dev.lmuformer.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
 
@@ -76,10 +77,10 @@ class FftTest {
 
     @Test
     void convolutionLengthIsAPowerOfTwoAtLeastTwiceN() {
-        assertEquals(2, Fft.convolutionLength(1));
-        assertEquals(256, Fft.convolutionLength(128));
-        assertEquals(256, Fft.convolutionLength(100));
-        assertEquals(2048, Fft.convolutionLength(784));
+        assertEquals(2, CausalConvolution.convolutionLength(1));
+        assertEquals(256, CausalConvolution.convolutionLength(128));
+        assertEquals(256, CausalConvolution.convolutionLength(100));
+        assertEquals(2048, CausalConvolution.convolutionLength(784));
         assertThrows(IllegalArgumentException.class, () -> Fft.of(12));
     }
 
@@ -104,19 +105,19 @@ class FftTest {
             int batch = c[0], n = c[1], d = c[2];
             float[] u = random(rnd, batch * n);
             float[] h = random(rnd, d * n);
-            int bins = Fft.convolutionLength(n) / 2 + 1;
+            int bins = CausalConvolution.convolutionLength(n) / 2 + 1;
             float[] hRe = new float[d * bins];
             float[] hIm = new float[d * bins];
-            Fft.rowSpectra(h, d, n, hRe, hIm);
+            CausalConvolution.rowSpectra(h, d, n, hRe, hIm);
             float[] m = new float[batch * n * d];
-            Fft.causalConvolve(u, batch, n, d, hRe, hIm, m);
+            CausalConvolution.causalConvolve(u, batch, n, d, hRe, hIm, m);
             String label = "B=" + batch + " N=" + n + " d=" + d;
             TensorAssert.assertTensorClose("conv " + label, direct(u, h, batch, n, d), m, 2e-6);
 
             // <m(u), g> = <u, adjoint(g)> for the exact maps; compare the adjoint with its direct sum.
             float[] g = random(rnd, batch * n * d);
             float[] du = new float[batch * n];
-            Fft.causalConvolveAdjoint(g, batch, n, d, hRe, hIm, du);
+            CausalConvolution.causalConvolveAdjoint(g, batch, n, d, hRe, hIm, du);
             float[] expected = new float[batch * n];
             for (int b = 0; b < batch; b++)
                 for (int j = 0; j < n; j++) {

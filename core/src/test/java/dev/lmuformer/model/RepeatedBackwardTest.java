@@ -33,9 +33,10 @@ class RepeatedBackwardTest {
             Init.pytorchDefault(m, 3);
             for (var d : m.dropouts()) d.setProbability(0); // the same forward twice
             SplittableRandom rnd = new SplittableRandom(11);
-            int n = config.seqLen() * config.towers();
+            ModelConfig.Lra tokens = config instanceof ModelConfig.Lra lra ? lra : null;
+            int n = config.seqLen() * (tokens == null ? 1 : tokens.towers());
             float[] x = new float[BATCH * n * m.inputFeatures()];
-            for (int i = 0; i < x.length; i++) x[i] = config.isLra() ? 1 + rnd.nextInt(config.vocabSize() - 1) : (float) rnd.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = tokens != null ? 1 + rnd.nextInt(tokens.vocabSize() - 1) : (float) rnd.nextGaussian();
             float[] dLogits = new float[BATCH * m.numClasses()];
             for (int i = 0; i < dLogits.length; i++) dLogits[i] = (float) rnd.nextGaussian();
             List<float[]> first = gradients(m, x, n, dLogits);

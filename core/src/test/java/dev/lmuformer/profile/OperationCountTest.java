@@ -24,7 +24,7 @@ class OperationCountTest {
     private static final int C = 8, F = 4, N = 6, CLASSES = 3;
 
     private static SequenceModel small(String arch, int heads) {
-        return Models.create(new ModelConfig(arch, C, 1, 4, F, CLASSES, heads, N, N, 346, 468));
+        return Models.create(new ModelConfig.Keyword(arch, C, 1, 4, F, CLASSES, heads, N, N));
     }
 
     private static Map<String, LayerCost> byName(Profile p) {

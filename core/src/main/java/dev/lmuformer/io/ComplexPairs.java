@@ -1,7 +1,4 @@
-package dev.lmuformer.checkpoint;
-
-import dev.lmuformer.io.Dtype;
-import dev.lmuformer.io.StoredTensor;
+package dev.lmuformer.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,12 +10,12 @@ import java.util.Map;
  * Complex tensors (the reference's {@code fft_H}) in safetensors files, which have no complex
  * type: {@code name} becomes {@code name.real} and {@code name.imag}, as in the golden files.
  */
-final class ComplexPairs {
+public final class ComplexPairs {
     private ComplexPairs() {
     }
 
     /** Replaces each complex64 tensor by its float32 real and imaginary parts. */
-    static Map<String, StoredTensor> split(Map<String, StoredTensor> tensors) {
+    public static Map<String, StoredTensor> split(Map<String, StoredTensor> tensors) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         tensors.forEach((name, t) -> {
             if (t.dtype() != Dtype.C64) {
@@ -38,7 +35,7 @@ final class ComplexPairs {
     }
 
     /** The inverse of {@link #split}: joins float32 {@code x.real} / {@code x.imag} pairs of one shape into {@code x}. */
-    static Map<String, StoredTensor> join(Map<String, StoredTensor> tensors) {
+    public static Map<String, StoredTensor> join(Map<String, StoredTensor> tensors) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         tensors.forEach((name, t) -> {
             if (name.endsWith(".imag") && pair(tensors.get(stem(name) + ".real"), t)) return;

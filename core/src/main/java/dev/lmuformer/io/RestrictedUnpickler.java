@@ -1,6 +1,5 @@
-package dev.lmuformer.checkpoint;
+package dev.lmuformer.io;
 
-import dev.lmuformer.io.Dtype;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

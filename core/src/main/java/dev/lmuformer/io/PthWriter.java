@@ -1,8 +1,5 @@
-package dev.lmuformer.checkpoint;
+package dev.lmuformer.io;
 
-import dev.lmuformer.io.AtomicFiles;
-import dev.lmuformer.io.FormatException;
-import dev.lmuformer.io.StoredTensor;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

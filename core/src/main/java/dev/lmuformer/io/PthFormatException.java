@@ -1,6 +1,5 @@
-package dev.lmuformer.checkpoint;
+package dev.lmuformer.io;
 
-import dev.lmuformer.io.FormatException;
 
 /**
  * A PyTorch checkpoint could not be read: a broken container, a malformed or forbidden pickle,

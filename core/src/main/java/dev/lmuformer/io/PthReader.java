@@ -1,8 +1,7 @@
-package dev.lmuformer.checkpoint;
+package dev.lmuformer.io;
 
-import dev.lmuformer.checkpoint.RestrictedUnpickler.StorageRef;
-import dev.lmuformer.checkpoint.RestrictedUnpickler.TensorRef;
-import dev.lmuformer.io.StoredTensor;
+import dev.lmuformer.io.RestrictedUnpickler.StorageRef;
+import dev.lmuformer.io.RestrictedUnpickler.TensorRef;
 
 import java.io.IOException;
 import java.io.InputStream;
