@@ -1,6 +1,6 @@
 package dev.lmuformer.cli;
 
-import dev.lmuformer.data.ListOpsGenerator;
+import dev.lmuformer.data.lra.ListOpsGenerator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -2,12 +2,12 @@ package dev.lmuformer.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.lmuformer.audio.ModelInput;
-import dev.lmuformer.data.Augment;
+import dev.lmuformer.data.speech.Augment;
 import dev.lmuformer.data.Batch;
-import dev.lmuformer.data.Loader;
-import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.speech.Loader;
+import dev.lmuformer.data.speech.Pipeline;
 import dev.lmuformer.data.Split;
-import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.speech.SpeechCommands;
 import dev.lmuformer.engine.Parallel;
 
 import java.io.PrintWriter;

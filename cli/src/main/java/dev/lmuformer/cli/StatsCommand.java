@@ -2,11 +2,11 @@ package dev.lmuformer.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.lmuformer.audio.ModelInput;
-import dev.lmuformer.data.Augment;
-import dev.lmuformer.data.FeatureStats;
-import dev.lmuformer.data.Pipeline;
+import dev.lmuformer.data.speech.Augment;
+import dev.lmuformer.data.speech.FeatureStats;
+import dev.lmuformer.data.speech.Pipeline;
 import dev.lmuformer.data.Split;
-import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.speech.SpeechCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The tasks --task accepts. */
     static final java.util.List<String> TASKS = java.util.stream.Stream.concat(java.util.stream.Stream.of("speechcommands", "psmnist", "smnist"),
-            java.util.Arrays.stream(dev.lmuformer.data.LraTask.values()).map(dev.lmuformer.data.LraTask::id)).toList();
+            java.util.Arrays.stream(dev.lmuformer.data.lra.LraTask.values()).map(dev.lmuformer.data.lra.LraTask::id)).toList();
 
     @Option(names = "--task", defaultValue = "speechcommands",
             description = "speechcommands, psmnist, smnist, listops, text, retrieval, image or pathfinder (default: ${DEFAULT-VALUE}).")

@@ -1,8 +1,8 @@
 package dev.lmuformer.cli;
 
-import dev.lmuformer.data.Example;
-import dev.lmuformer.data.Pipeline;
-import dev.lmuformer.data.SpeechCommands;
+import dev.lmuformer.data.speech.Example;
+import dev.lmuformer.data.speech.Pipeline;
+import dev.lmuformer.data.speech.SpeechCommands;
 import dev.lmuformer.data.Split;
 import dev.lmuformer.server.KeywordServer;
 import dev.lmuformer.server.ServerOptions;

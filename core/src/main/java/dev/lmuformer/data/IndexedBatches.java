@@ -10,13 +10,14 @@ import java.util.SplittableRandom;
  * Batches over examples 0 … n−1, in order or shuffled per epoch from (seed, epoch), built on
  * demand by {@link #batch(int[])}; the last batch may be smaller.
  */
-abstract class IndexedBatches implements BatchSource {
+public abstract class IndexedBatches implements BatchSource {
     private final int size;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
 
-    IndexedBatches(int size, int batchSize, boolean shuffle, long seed) {
+    /** Batches of {@code batchSize} over {@code size} examples, shuffled per epoch from {@code seed} when {@code shuffle}. */
+    protected IndexedBatches(int size, int batchSize, boolean shuffle, long seed) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive");
         this.size = size;
         this.batchSize = batchSize;
@@ -25,7 +26,7 @@ abstract class IndexedBatches implements BatchSource {
     }
 
     /** The batch of the examples at {@code indices}. */
-    abstract Batch batch(int[] indices);
+    protected abstract Batch batch(int[] indices);
 
     @Override
     public final Iterator<Batch> epoch(int epoch) {
@@ -45,7 +46,7 @@ abstract class IndexedBatches implements BatchSource {
     }
 
     /** 0 … n−1, shuffled by Fisher–Yates when {@code rnd} is not null. */
-    static int[] shuffled(int n, SplittableRandom rnd) {
+    public static int[] shuffled(int n, SplittableRandom rnd) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         if (rnd == null) return p;

@@ -4,7 +4,7 @@ import dev.lmuformer.audio.ModelInput;
 import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.audio.Waveform;
 import dev.lmuformer.checkpoint.Checkpoint;
-import dev.lmuformer.data.Labels;
+import dev.lmuformer.data.speech.Labels;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.train.Metrics;
 
