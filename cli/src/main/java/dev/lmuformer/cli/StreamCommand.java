@@ -5,7 +5,6 @@ import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.audio.WavReader;
 import dev.lmuformer.audio.Waveform;
 import dev.lmuformer.checkpoint.Checkpoint;
-import dev.lmuformer.data.speech.Labels;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.stream.KeywordSession;
 import dev.lmuformer.stream.SpottingRule;

@@ -32,7 +32,7 @@ final class FrameMeanHead implements Readout {
 
     /**
      * @param dropout  before the head in training, or null
-     * @param windowed whether a stream may average only its last frames ({@link dev.lmuformer.stream.StreamingModel#open(int)})
+     * @param windowed whether a stream may average only its last frames ({@code stream.StreamingModel.open(int)})
      */
     FrameMeanHead(String name, int width, int classes, Dropout dropout, boolean windowed) {
         this.head = new Linear(name, width, classes, true);

@@ -1,6 +1,5 @@
 package dev.lmuformer.data.lra;
 
-import dev.lmuformer.data.speech.Example;
 import dev.lmuformer.io.AtomicFiles;
 
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,6 @@ package dev.lmuformer.data.lra;
 
 import dev.lmuformer.data.Batch;
 import dev.lmuformer.data.mnist.Idx;
-import dev.lmuformer.data.speech.Example;
 import dev.lmuformer.io.FormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
