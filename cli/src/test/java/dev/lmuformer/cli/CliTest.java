@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.testing.Tolerances;
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.io.Npy;
@@ -49,7 +50,7 @@ class CliTest {
     @ValueSource(strings = {"full/lmu_rnn_conv1d.safetensors", "compact/lmu_rnn_conv1d.dim32.safetensors",
             "full/slmu_rnn_ms_conv1d.safetensors", "compact/attn_ms_conv1d.dim32.safetensors"})
     void predictReproducesReferenceLogits(String file) {
-        double tol = file.contains("lmu_rnn_conv1d") && !file.contains("slmu") ? 1e-4 : 1e-3; // spiking: issue 3's tolerance
+        double tol = file.contains("lmu_rnn_conv1d") && !file.contains("slmu") ? Tolerances.REAL_LOGITS : Tolerances.SPIKING_LOGITS;
         Safetensors g = Golden.tensors(file);
         Path ckpt = checkpointFrom(g, dir.resolve("model.safetensors"));
         Path x = dir.resolve("x.npy");

@@ -50,9 +50,4 @@ public final class LmuRnnConv1d extends ModelBase {
     public int inputFeatures() {
         return config().inChannels();
     }
-
-    /** The features (last block output) of the last forward, {@code [B, N, C]}. */
-    public float[] lastFeatures() {
-        return features();
-    }
 }

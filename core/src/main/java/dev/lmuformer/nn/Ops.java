@@ -87,13 +87,6 @@ public final class Ops {
         });
     }
 
-    /** {@code y[i] += x[i]} for i &lt; n. */
-    public static void addInto(float[] x, float[] y, int n) {
-        Parallel.forChunks(n, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) y[i] += x[i];
-        });
-    }
-
     /** Returns {@code buf} with its first n values set to zero, or a new zeroed array if it is too small. */
     public static float[] zeroed(float[] buf, int n) {
         if (buf == null || buf.length < n) return new float[n];

@@ -19,7 +19,7 @@ import static dev.lmuformer.model.LayerHarness.Layout.TIME_BATCH_CHANNEL;
 import static dev.lmuformer.model.LayerHarness.Layout.TIME_CHANNEL_BATCH;
 
 /**
- * Issue 3, line 1: every layer of the compact spiking models from its golden input — LIF outputs
+ * Every layer of the compact spiking models from its golden input — LIF outputs
  * with at most 0.1 % of spikes different, other layers within 1e-4, input and parameter gradients
  * within 1e-3 (zero-by-construction gradients as negligible).
  */

@@ -1,5 +1,6 @@
 package dev.lmuformer.model;
 
+import dev.lmuformer.testing.Tolerances;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.io.Safetensors;
 import dev.lmuformer.nn.Parameter;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Training-mode parity (issue 2, line 1): logits and loss, BN running statistics after the
+ * Training-mode parity: logits and loss, BN running statistics after the
  * forward, every parameter gradient, and one Adam step from {@code state.*} fed with {@code grad.*}.
  */
 class TrainParityTest {
@@ -35,8 +36,7 @@ class TrainParityTest {
         // The golden training runs have dropout off.
         if (model instanceof PsmnistLmu) ((PsmnistLmu) model).dropout().setProbability(0);
         if (model instanceof PsmnistSlmu) ((PsmnistSlmu) model).dropout().setProbability(0);
-        // Issue 3: spiking logits within 1e-3 of the largest; the non-spiking ones within 1e-4.
-        double logitTol = model instanceof SpikingLmuFormer || model instanceof PsmnistSlmu ? 1e-3 : 1e-4;
+        double logitTol = model instanceof SpikingLmuFormer || model instanceof PsmnistSlmu ? Tolerances.SPIKING_LOGITS : Tolerances.REAL_LOGITS;
         Tensor x = g.tensor("input.x");
         int batch = x.dim(0), frames = x.dim(1), classes = model.numClasses();
         float[] targets;

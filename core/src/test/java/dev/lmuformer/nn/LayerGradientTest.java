@@ -14,7 +14,7 @@ import static dev.lmuformer.testing.GradCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Finite-difference checks of every layer's backward on small random shapes (issue 2, line 2). */
+/** Finite-difference checks of every layer's backward, input and parameter gradients, on small random shapes. */
 @Tag("kernels")
 class LayerGradientTest {
     private static final double EPS = 1e-2;
@@ -223,13 +223,31 @@ class LayerGradientTest {
         layers.put("batch norm", (dx, acc) -> bn.backward(dyNarrow, dx, acc));
         layers.put("relu", (dx, acc) -> relu.backward(dyNarrow, dx, acc));
         layers.put("gelu", (dx, acc) -> gelu.backward(dyNarrow, dx, acc));
+        Map<String, List<Parameter>> params = Map.of("conv k=1", pointwise.parameters(), "conv k=3", winograd.parameters(),
+                "linear", lin.parameters(), "batch norm", bn.parameters(), "relu", List.of(), "gelu", List.of());
         for (var layer : layers.entrySet()) {
+            List<Parameter> own = params.get(layer.getKey());
+            own.forEach(Parameter::zeroGrad);
             float[] added = new float[rows * 5];
             layer.getValue().accept(added, true);
+            List<float[]> addedGrads = own.stream().map(q -> q.grad.clone()).toList();
+            own.forEach(Parameter::zeroGrad);
             float[] written = randn(rnd, rows * 5, 3);
             layer.getValue().accept(written, false);
             org.junit.jupiter.api.Assertions.assertArrayEquals(added, written, layer.getKey());
+            for (int i = 0; i < own.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertTrue(java.util.Arrays.stream(toDoubles(addedGrads.get(i))).anyMatch(g -> g != 0),
+                        layer.getKey() + ": " + own.get(i).name() + " got no gradient");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(addedGrads.get(i), own.get(i).grad,
+                        layer.getKey() + ": " + own.get(i).name() + " differs between the written and the added form");
+            }
         }
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
     }
 
     private interface Forward {

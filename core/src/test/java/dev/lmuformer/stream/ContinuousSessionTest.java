@@ -1,6 +1,7 @@
 package dev.lmuformer.stream;
 
 import dev.lmuformer.audio.Fbank;
+import dev.lmuformer.model.ModelFeatures;
 import dev.lmuformer.model.LmuRnnConv1d;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
@@ -134,7 +135,7 @@ class ContinuousSessionTest {
         assertEquals(frames, r.logits.size(), "one output per frame, the last ones from finish()");
 
         LMU.forward(wholeInput(mel), 1, frames, false);
-        float[] features = LMU.lastFeatures(); // [1, T, C]
+        float[] features = ModelFeatures.lastFeatures(LMU); // [1, T, C]
         StateDict.Entry weight = LMU.state().entries().get("head.weight"), bias = LMU.state().entries().get("head.bias");
         int c = weight.shape()[1];
         assertEquals(CLASSES, weight.shape()[0]);
