@@ -2,9 +2,12 @@ package dev.lmuformer.engine;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
 
@@ -12,8 +15,21 @@ import static dev.lmuformer.testing.TensorAssert.assertTensorClose;
 @Tag("kernels")
 class GemmTest {
 
+    /**
+     * Shapes on both sides of each blocking constant of {@link Gemm}: depth blocks (KC), row blocks
+     * (MC), column blocks (NC), the naive and the narrow path (SMALL, one output), and several
+     * depth blocks with a remainder.
+     */
+    static Stream<Arguments> shapes() {
+        int kc = Gemm.KC, mc = Gemm.MC, nc = Gemm.NC;
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(7, 5, 3), Arguments.of(6, 32, kc), Arguments.of(13, 47, kc + 44),
+                Arguments.of(mc + 1, 33, kc + 1), Arguments.of(2 * mc + 8, 130, 70), Arguments.of(4 * mc, kc, 2 * kc + 88),
+                Arguments.of(50, nc - 424, 4 * kc - 24), Arguments.of(50, nc + 3, 40), Arguments.of(5, 3, 16 * kc - 96), Arguments.of(300, 1, kc / 2 + 1),
+                Arguments.of(1000, 2, 64), Arguments.of(16, 32, (int) (Gemm.SMALL / (16 * 32))), Arguments.of(16, 32, (int) (Gemm.SMALL / (16 * 32)) + 1));
+    }
+
     @ParameterizedTest(name = "m={0} n={1} k={2}")
-    @CsvSource({"1,1,1", "7,5,3", "6,32,256", "13,47,300", "97,33,257", "200,130,70", "384,256,600", "50,600,1000", "5,3,4000", "300,1,129", "1000,2,64"})
+    @MethodSource("shapes")
     void matchesNaiveForAllLayouts(int m, int n, int k) {
         Random rnd = new Random(m * 31L + n * 7L + k);
         float[] a = random(rnd, m * k);
@@ -49,7 +65,7 @@ class GemmTest {
         try {
             for (int threads : new int[] {2, 3}) {
                 Parallel.setThreads(threads);
-                matchesNaiveForAllLayouts(37, 40, 4 * 256 * threads + 77);
+                matchesNaiveForAllLayouts(37, 40, 4 * Gemm.KC * threads + 77); // the smallest depth that splits, and a remainder
             }
         } finally {
             Parallel.setThreads(before);
@@ -97,8 +113,15 @@ class GemmTest {
         assertTensorClose("row maps", expected, c, 1e-5);
     }
 
+    /** Packed products at one row (a frame), across depth blocks (KC) and column blocks (NC). */
+    static Stream<Arguments> packedShapes() {
+        int kc = Gemm.KC;
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(1, kc, 3 * kc), Arguments.of(2, 35, kc), Arguments.of(5, 47, kc + 44),
+                Arguments.of(7, 32, kc + 1), Arguments.of(64, kc, 3 * kc), Arguments.of(130, Gemm.NC + 76, 70));
+    }
+
     @ParameterizedTest(name = "packed m={0} n={1} k={2}")
-    @CsvSource({"1,1,1", "1,256,768", "2,35,256", "5,47,300", "7,32,257", "64,256,768", "130,1100,70"})
+    @MethodSource("packedShapes")
     void packedMatchesNaiveAndEachRowIsIndependentOfTheOthers(int m, int n, int k) {
         Random rnd = new Random(m * 13L + n + k * 3L);
         int lda = k + 3, ldc = n + 2; // rows of A and C with gaps, as in a column slice
@@ -118,7 +141,7 @@ class GemmTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(alone,
                     java.util.Arrays.copyOfRange(overwritten, i * ldc, i * ldc + n), "row " + i + " alone");
         }
-        if ((long) m * n * k > 16 * 1024 && n >= Kernels.get().nr() / 2) { // the unpacked product is blocked too: same bits
+        if ((long) m * n * k > Gemm.SMALL && n >= Kernels.get().nr() / 2) { // the unpacked product is blocked too: same bits
             float[] unpacked = new float[m * ldc];
             Gemm.gemm(m, n, k, a, 0, lda, 1, b, 0, 1, k, unpacked, 0, ldc, false);
             for (int i = 0; i < m; i++) {
