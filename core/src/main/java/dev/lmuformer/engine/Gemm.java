@@ -13,9 +13,11 @@ package dev.lmuformer.engine;
  * sizes: an A panel of at most {@code MC·KC} floats, a B panel of at most 2 MiB ({@code WHOLE_DEPTH}
  * floats, or {@code KC·NC}), an edge tile, and for depth-split products one copy of the result per
  * part, each at most 4 MiB ({@code DEPTH_SPLIT_RESULT}). It is kept for the thread's life (the
- * engine's workers live as long as the pool), so a product allocates nothing of size in the steady
- * state (its operands travel as small {@code View} records). The blocking constants are
- * package-private so that the tests derive their shapes from them.
+ * engine's workers live as long as the pool), so a product allocates nothing in the steady state.
+ * That is also why the private methods take each operand as positional (array, offset, strides,
+ * row map) arguments rather than a small view record: a record per operand allocated 0.6 to 1.1 KiB
+ * per frame of streaming inference (measured), where the per-frame step allocates nothing. The
+ * blocking constants are package-private so that the tests derive their shapes from them.
  */
 public final class Gemm {
     /** Depth of a packed block: an mr×KC A panel plus a KC×nr B panel stay in L1/L2. */
@@ -41,38 +43,6 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /**
-     * One operand's addressing: element (i, p) is {@code data[offset + row(i)·rowStride + p·colStride]},
-     * where row(i) is i, or {@code rows[i]} when a row map is given (a negative entry reads as a row
-     * of zeros). C is a view with column stride 1 and no row map.
-     */
-    record View(float[] data, int offset, int rowStride, int colStride, int[] rows) {
-        static View of(float[] data, int offset, int rowStride, int colStride) {
-            return new View(data, offset, rowStride, colStride, null);
-        }
-
-        /** The same matrix from {@code rowStep} rows and {@code colStep} columns on (row maps index from the new first row's map). */
-        View shifted(int rowStep, int colStep) {
-            return rowStep == 0 && colStep == 0 ? this : new View(data, offset + rowStep * rowStride + colStep * colStride, rowStride, colStride, rows);
-        }
-
-        /** Rows contiguous in memory and unmapped: the micro-kernel reads them in place. */
-        boolean rowsInPlace() {
-            return rows == null && colStride == 1;
-        }
-
-        /** Columns contiguous and unmapped (a transposed matrix): copied a column at a time. */
-        boolean columnsContiguous() {
-            return rows == null && rowStride == 1 && colStride != 1;
-        }
-
-        /** Where row r starts, or −1 for a mapped row of zeros. */
-        int rowStart(int r) {
-            int source = rows == null ? r : rows[r];
-            return source < 0 ? -1 : offset + source * rowStride;
-        }
-    }
-
     /** {@code C = A·B} (or {@code C += A·B} when {@code accumulate}); see the class comment for addressing. */
     public static void gemm(int m, int n, int k,
                             float[] a, int aOff, int aRow, int aCol,
@@ -91,32 +61,27 @@ public final class Gemm {
                             float[] a, int aOff, int aRow, int aCol, int[] aRows,
                             float[] b, int bOff, int bRow, int bCol, int[] bRows,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        multiply(m, n, k, new View(a, aOff, aRow, aCol, aRows), new View(b, bOff, bRow, bCol, bRows), View.of(c, cOff, ldc, 1), accumulate);
-    }
-
-    /** The unpacked product on views: the naive loop, the narrow one, a depth split or the blocked path. */
-    private static void multiply(int m, int n, int k, View a, View b, View c, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         Kernels kern = Kernels.get();
-        boolean mapped = a.rows() != null || b.rows() != null; // only the packed path reads row maps
+        boolean mapped = aRows != null || bRows != null; // only the packed path reads row maps
         boolean blocked = k > 0 && (mapped || (long) m * n * k > SMALL && n >= kern.nr() / 2);
         if (!accumulate && !blocked) {
             Parallel.forChunks(m, 64, (from, to) -> {
-                for (int i = from; i < to; i++) java.util.Arrays.fill(c.data(), c.rowStart(i), c.rowStart(i) + n, 0f);
+                for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             });
         }
         if (k <= 0) return;
         if (!mapped && (long) m * n * k <= SMALL) {
-            naive(m, n, k, a, b, c);
+            naive(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
         }
         if (!mapped && n < kern.nr() / 2) {
             // Tall-skinny products (a Linear with 1 output): dot products along contiguous rows.
-            narrow(kern, m, n, k, a, b, c);
+            narrow(kern, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
             return;
         }
         if (splitsDepth(m, n, k)) {
-            depthSplit(kern, m, n, k, a, b, c, accumulate);
+            depthSplit(kern, m, n, k, a, aOff, aRow, aCol, aRows, b, bOff, bRow, bCol, bRows, c, cOff, ldc, accumulate);
             return;
         }
         int nr = kern.nr();
@@ -127,19 +92,18 @@ public final class Gemm {
             // of C in cache over all depth blocks, and there is one parallel call instead of two per block.
             int depth = (long) k * panels * nr <= WHOLE_DEPTH ? k : KC;
             float[] bPack = buffer(B_PACK, Math.min(depth, k) * panels * nr);
-            View bBlock = b.shifted(0, jc);
+            int bBase = bOff + jc * bCol;
             for (int pc = 0; pc < k; pc += depth) {
                 int kd = Math.min(depth, k - pc);
                 int p0 = pc;
                 Parallel.forChunks(panels, 4, (from, to) -> {
                     for (int q = 0; q < kd; q += KC) {
                         int kc = Math.min(KC, kd - q);
-                        for (int jr = from; jr < to; jr++) {
-                            packB(kc, p0 + q, nr, Math.min(nr, nc - jr * nr), bBlock.shifted(0, jr * nr), bPack, q * panels * nr + jr * kc * nr);
-                        }
+                        for (int jr = from; jr < to; jr++) packB(kc, p0 + q, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows,
+                                bPack, q * panels * nr + jr * kc * nr);
                     }
                 });
-                multiplyPacked(kern, m, nc, kd, a.shifted(0, pc), bPack, 0, c.shifted(0, jc), pc == 0 && !accumulate);
+                multiply(kern, m, nc, kd, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, c, cOff + jc, ldc, pc == 0 && !accumulate);
             }
         }
     }
@@ -156,32 +120,37 @@ public final class Gemm {
         return parts > 1 && !Parallel.serial() && k >= 4 * KC * parts && (long) m * n <= DEPTH_SPLIT_RESULT;
     }
 
-    private static void depthSplit(Kernels kern, int m, int n, int k, View a, View b, View c, boolean accumulate) {
+    private static void depthSplit(Kernels kern, int m, int n, int k,
+                                   float[] a, int aOff, int aRow, int aCol, int[] aRows,
+                                   float[] b, int bOff, int bRow, int bCol, int[] bRows,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
         int parts = Parallel.threads();
         int blocks = (k + KC - 1) / KC;
         float[][] partial = partials(parts, m * n);
         int nr = kern.nr();
         Parallel.forEach(parts, t -> {
+            float[] own = partial[t];
             int firstBlock = blocks * t / parts, endBlock = blocks * (t + 1) / parts;
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int panels = (nc + nr - 1) / nr;
                 float[] bPack = buffer(B_PACK, KC * panels * nr);
-                View own = View.of(partial[t], jc, n, 1);
                 for (int blk = firstBlock; blk < endBlock; blk++) {
                     int pc = blk * KC;
                     int kc = Math.min(KC, k - pc);
-                    for (int jr = 0; jr < panels; jr++) packB(kc, pc, nr, Math.min(nr, nc - jr * nr), b.shifted(0, jc + jr * nr), bPack, jr * kc * nr);
-                    serialBlocks(kern, m, nc, kc, a.shifted(0, pc), bPack, 0, own, blk == firstBlock);
+                    int bBase = bOff + jc * bCol;
+                    for (int jr = 0; jr < panels; jr++) packB(kc, pc, nr, Math.min(nr, nc - jr * nr), b, bBase + jr * nr * bCol, bRow, bCol, bRows, bPack,
+                            jr * kc * nr);
+                    serialBlocks(kern, m, nc, kc, a, aOff + pc * aCol, aRow, aCol, aRows, bPack, 0, own, jc, n, blk == firstBlock);
                 }
             }
         });
         Parallel.forChunks(m, 16, (from, to) -> {
             for (int i = from; i < to; i++) {
-                int row = c.rowStart(i);
-                if (!accumulate) java.util.Arrays.fill(c.data(), row, row + n, 0f);
+                int row = cOff + i * ldc;
+                if (!accumulate) java.util.Arrays.fill(c, row, row + n, 0f);
                 for (float[] own : partial) {
-                    for (int j = 0; j < n; j++) c.data()[row + j] += own[i * n + j];
+                    for (int j = 0; j < n; j++) c[row + j] += own[i * n + j];
                 }
             }
         });
@@ -242,7 +211,7 @@ public final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 int base = p.offset(jc, pc);
                 for (int jr = 0; jr * p.nr < nc; jr++) {
-                    packB(kc, pc, p.nr, Math.min(p.nr, nc - jr * p.nr), View.of(b, bOff + (jc + jr * p.nr) * bCol, bRow, bCol), p.data, base + jr * kc * p.nr);
+                    packB(kc, pc, p.nr, Math.min(p.nr, nc - jr * p.nr), b, bOff + (jc + jr * p.nr) * bCol, bRow, bCol, null, p.data, base + jr * kc * p.nr);
                 }
             }
         }
@@ -259,25 +228,25 @@ public final class Gemm {
     public static void gemm(int m, float[] a, int aOff, int aRow, int aCol, Packed b, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0) return;
         Kernels kern = Kernels.get();
-        View in = View.of(a, aOff, aRow, aCol);
         for (int jc = 0; jc < b.cols; jc += NC) {
-            multiplyPacked(kern, m, Math.min(NC, b.cols - jc), b.rows, in, b.data, b.offset(jc, 0), View.of(c, cOff + jc, ldc, 1), !accumulate);
+            multiply(kern, m, Math.min(NC, b.cols - jc), b.rows, a, aOff, aRow, aCol, null, b.data, b.offset(jc, 0), c, cOff + jc, ldc, !accumulate);
         }
     }
 
     /**
-     * {@code C += A·B} (C cleared first when {@code clear}) over {@code depth} rows of packed B (from {@code bBase}),
+     * {@code C += A·B} (C cleared first when {@code clear}) over {@code depth} rows of packed B,
      * laid out as consecutive depth blocks of KC: tasks are blocks of MC rows, further split over
      * B panels when rows are few, each running all depth blocks in order; products too small to
      * repay a hand-over to the pool run on the calling thread.
      */
-    private static void multiplyPacked(Kernels kern, int m, int nc, int depth, View a, float[] bPack, int bBase, View c, boolean clear) {
+    private static void multiply(Kernels kern, int m, int nc, int depth, float[] a, int aBase, int aRow, int aCol, int[] aRows,
+                                 float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int panels = (nc + kern.nr() - 1) / kern.nr();
         int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
         int mBlocks = (m + mc - 1) / mc;
         if ((long) m * nc * depth < PARALLEL_WORK || Parallel.serial()) {
-            serialBlocks(kern, m, nc, depth, a, bPack, bBase, c, clear);
+            serialBlocks(kern, m, nc, depth, a, aBase, aRow, aCol, aRows, bPack, bBase, c, cBase, ldc, clear);
             return;
         }
         int nSplit = Math.max(1, Math.min(panels, (2 * Parallel.threads() + mBlocks - 1) / mBlocks));
@@ -286,20 +255,21 @@ public final class Gemm {
             int js = t % nSplit;
             for (int pc = 0; pc < depth; pc += KC) {
                 block(kern, Math.min(KC, depth - pc), Math.min(mc, m - i0), i0, panels * js / nSplit, panels * (js + 1) / nSplit, nc,
-                        a.shifted(0, pc), bPack, bBase + pc * panels * kern.nr(), c.shifted(i0, 0), clear && pc == 0);
+                        a, aBase + pc * aCol, aRow, aCol, aRows, bPack, bBase + pc * panels * kern.nr(), c, cBase + i0 * ldc, ldc, clear && pc == 0);
             }
         });
     }
 
-    /** {@link #multiplyPacked} on the calling thread: the row blocks one after another. */
-    private static void serialBlocks(Kernels kern, int m, int nc, int depth, View a, float[] bPack, int bBase, View c, boolean clear) {
+    /** {@link #multiply} on the calling thread: the row blocks one after another. */
+    private static void serialBlocks(Kernels kern, int m, int nc, int depth, float[] a, int aBase, int aRow, int aCol, int[] aRows,
+                                     float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int panels = (nc + kern.nr() - 1) / kern.nr();
         int mc = Math.min(MC, ((m + mr - 1) / mr) * mr);
         for (int i0 = 0; i0 < m; i0 += mc) {
             for (int pc = 0; pc < depth; pc += KC) {
-                block(kern, Math.min(KC, depth - pc), Math.min(mc, m - i0), i0, 0, panels, nc, a.shifted(0, pc),
-                        bPack, bBase + pc * panels * kern.nr(), c.shifted(i0, 0), clear && pc == 0);
+                block(kern, Math.min(KC, depth - pc), Math.min(mc, m - i0), i0, 0, panels, nc, a, aBase + pc * aCol, aRow, aCol, aRows,
+                        bPack, bBase + pc * panels * kern.nr(), c, cBase + i0 * ldc, ldc, clear && pc == 0);
             }
         }
     }
@@ -310,44 +280,43 @@ public final class Gemm {
      * A strip of only a row or two goes row by row ({@link Kernels#microRow}, the same sums as the
      * tile's rows) rather than through a mostly empty tile.
      */
-    private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc, View a, float[] bPack, int bBase, View c, boolean clear) {
+    private static void block(Kernels kern, int kc, int rows, int i0, int p0, int p1, int nc,
+                              float[] a, int aBase, int aRow, int aCol, int[] aRows, float[] bPack, int bBase, float[] c, int cBase, int ldc, boolean clear) {
         int mr = kern.mr();
         int nr = kern.nr();
         int strips = (rows + mr - 1) / mr;
-        boolean inPlace = a.rowsInPlace();
+        boolean inPlace = aRows == null && aCol == 1;
         // A transposed (a gradient dYᵀ): its rows are contiguous at each step, so the whole block
         // is copied step by step, a run of `rows` values each, and the strips read it with stride `width`.
-        boolean transposed = a.columnsContiguous();
+        boolean transposed = aRows == null && aRow == 1 && !inPlace;
         int width = strips * mr;
         int firstPacked = inPlace ? rows / mr : 0;
         float[] aPack = buffer(A_PACK, Math.max(1, strips - firstPacked) * mr * kc);
         if (transposed) {
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(a.data(), a.offset() + i0 + p * a.colStride(), aPack, p * width, rows);
+                System.arraycopy(a, aBase + i0 + p * aCol, aPack, p * width, rows);
                 for (int r = rows; r < width; r++) aPack[p * width + r] = 0f;
             }
         } else {
             for (int s = firstPacked; s < strips; s++) {
-                packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aPack, (s - firstPacked) * mr * kc);
+                packA(kc, mr, i0 + s * mr, Math.min(mr, rows - s * mr), a, aBase, aRow, aCol, aRows, aPack, (s - firstPacked) * mr * kc);
             }
         }
         float[] edge = buffer(EDGE, mr * nr);
-        float[] out = c.data();
-        int ldc = c.rowStride();
         for (int jr = p0; jr < p1; jr++) {
             int cols = Math.min(nr, nc - jr * nr);
             int bo = bBase + jr * kc * nr;
             for (int s = 0; s < strips; s++) {
                 int rs = Math.min(mr, rows - s * mr);
-                int co = c.offset() + s * mr * ldc + jr * nr;
+                int co = cBase + s * mr * ldc + jr * nr;
                 // where the strip's A is read: in place, from the transposed copy, or from its packed panel
                 float[] src;
                 int ao, rowStride, stepStride;
                 if (s < firstPacked) {
-                    src = a.data();
-                    ao = a.offset() + (i0 + s * mr) * a.rowStride();
-                    rowStride = a.rowStride();
-                    stepStride = a.colStride();
+                    src = a;
+                    ao = aBase + (i0 + s * mr) * aRow;
+                    rowStride = aRow;
+                    stepStride = aCol;
                 } else if (transposed) {
                     src = aPack;
                     ao = s * mr;
@@ -360,13 +329,13 @@ public final class Gemm {
                     stepStride = mr;
                 }
                 if (clear) { // each C tile is cleared just before the first adds into it, while in cache
-                    for (int r = 0; r < rs; r++) java.util.Arrays.fill(out, co + r * ldc, co + r * ldc + cols, 0f);
+                    for (int r = 0; r < rs; r++) java.util.Arrays.fill(c, co + r * ldc, co + r * ldc + cols, 0f);
                 }
                 boolean byRow = 2 * rs < mr;
                 if (rs == mr && cols == nr) {
-                    kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, out, co, ldc);
+                    kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, c, co, ldc);
                 } else if (byRow && cols == nr) {
-                    for (int r = 0; r < rs; r++) kern.microRow(kc, src, ao + r * rowStride, stepStride, bPack, bo, out, co + r * ldc);
+                    for (int r = 0; r < rs; r++) kern.microRow(kc, src, ao + r * rowStride, stepStride, bPack, bo, c, co + r * ldc);
                 } else {
                     java.util.Arrays.fill(edge, 0f);
                     if (byRow) {
@@ -375,7 +344,7 @@ public final class Gemm {
                         kern.microTile(kc, src, ao, rowStride, stepStride, bPack, bo, edge, 0, nr);
                     }
                     for (int r = 0; r < rs; r++) {
-                        for (int j = 0; j < cols; j++) out[co + r * ldc + j] += edge[r * nr + j];
+                        for (int j = 0; j < cols; j++) c[co + r * ldc + j] += edge[r * nr + j];
                     }
                 }
             }
@@ -392,50 +361,54 @@ public final class Gemm {
     }
 
     /** Packs rows p0..p0+kc of B (cols columns) into an nr-wide panel, zero-padding the rest. */
-    private static void packB(int kc, int p0, int nr, int cols, View b, float[] dst, int d) {
+    private static void packB(int kc, int p0, int nr, int cols, float[] b, int bo, int bRow, int bCol, int[] bRows, float[] dst, int d) {
         for (int p = 0; p < kc; p++) {
             int row = d + p * nr;
-            int src = b.rowStart(p0 + p);
-            if (src < 0) {
+            int srcRow = sourceRow(bRows, p0 + p);
+            if (srcRow < 0) {
                 java.util.Arrays.fill(dst, row, row + nr, 0f);
                 continue;
             }
-            if (b.colStride() == 1) {
-                System.arraycopy(b.data(), src, dst, row, cols);
+            int src = bo + srcRow * bRow;
+            if (bCol == 1) {
+                System.arraycopy(b, src, dst, row, cols);
             } else {
-                for (int j = 0; j < cols; j++) dst[row + j] = b.data()[src + j * b.colStride()];
+                for (int j = 0; j < cols; j++) dst[row + j] = b[src + j * bCol];
             }
             for (int j = cols; j < nr; j++) dst[row + j] = 0f;
         }
     }
 
-    /** Packs rows i0..i0+rows of A (kc columns) into an mr-tall panel (k-major), zero-padding the rest. */
-    private static void packA(int kc, int mr, int i0, int rows, View a, float[] dst, int d) {
+    /** Packs rows i0..i0+rows of A (kc columns from ao) into an mr-tall panel (k-major), zero-padding the rest. */
+    private static void packA(int kc, int mr, int i0, int rows, float[] a, int ao, int aRow, int aCol, int[] aRows, float[] dst, int d) {
         for (int r = 0; r < mr; r++) {
-            int src = r >= rows ? -1 : a.rowStart(i0 + r);
-            if (src < 0) {
+            int srcRow = r >= rows ? -1 : sourceRow(aRows, i0 + r);
+            if (srcRow < 0) {
                 for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0f;
                 continue;
             }
-            for (int p = 0; p < kc; p++) dst[d + p * mr + r] = a.data()[src + p * a.colStride()];
+            int src = ao + srcRow * aRow;
+            for (int p = 0; p < kc; p++) dst[d + p * mr + r] = a[src + p * aCol];
         }
     }
 
-    private static void narrow(Kernels kern, int m, int n, int k, View a, View b, View c) {
-        if (a.colStride() != 1 || b.rowStride() != 1) {
-            Parallel.forChunks(m, 64, (from, to) -> naive(to - from, n, k, a.shifted(from, 0), b, c.shifted(from, 0)));
+    /** The source row of row r under an optional row map (negative: a row of zeros). */
+    private static int sourceRow(int[] map, int r) {
+        return map == null ? r : map[r];
+    }
+
+    private static void narrow(Kernels kern, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                               float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
+        if (aCol != 1 || bRow != 1) {
+            Parallel.forChunks(m, 64, (from, to) ->
+                    naive(to - from, n, k, a, aOff + from * aRow, aRow, aCol, b, bOff, bRow, bCol, c, cOff + from * ldc, ldc));
             return;
         }
         Parallel.forChunks(m, 64, (from, to) -> {
             for (int i = from; i < to; i++) {
-                for (int j = 0; j < n; j++) c.data()[c.rowStart(i) + j] += kern.dot(k, a.data(), a.rowStart(i), b.data(), b.offset() + j * b.colStride());
+                for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += kern.dot(k, a, aOff + i * aRow, b, bOff + j * bCol);
             }
         });
-    }
-
-    private static void naive(int m, int n, int k, View a, View b, View c) {
-        naive(m, n, k, a.data(), a.offset(), a.rowStride(), a.colStride(), b.data(), b.offset(), b.rowStride(), b.colStride(), c.data(), c.offset(),
-                c.rowStride());
     }
 
     /** The textbook triple loop: the reference the blocked path is tested against. */
