@@ -127,7 +127,7 @@ final class EvalCommand implements Callable<Integer> {
         if (task != null) {
             if (allSeq) throw new IllegalArgumentException("--all-seq applies to Speech Commands checkpoints; this one is of task '" + task + "'");
             if (data == null) throw new IllegalArgumentException("this checkpoint is of task '" + task + "': give its data folder with --data");
-            o.println(s.id() + ": " + TrainRun.describe(Evaluator.run(model, taskBatches(task, loaded, s)).metrics()));
+            o.println(s.id() + ": " + Evaluator.run(model, taskBatches(task, loaded, s)).metrics().describe());
             return 0;
         }
         if (recording != null) return continuous(o, loaded, null, s, how);
@@ -140,7 +140,7 @@ final class EvalCommand implements Callable<Integer> {
         Pipeline pipe = new Pipeline(Augment.NONE, KeywordSpotter.modelInput(loaded), model.numClasses());
         try (Loader loader = new Loader(dataset.examples(s), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
             Metrics m = Evaluator.run(model, loader).metrics();
-            o.println(s.id() + ": " + TrainRun.describe(m));
+            o.println(s.id() + ": " + m.describe());
             if (allSeq) {
                 StreamingReadout r = StreamingReadout.of(model, loader, rule);
                 report(o, r.accuracyPerFrame(), out);

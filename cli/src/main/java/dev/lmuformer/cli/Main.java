@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
         description = "LMUFormer and Spiking LMUFormer for the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, PredictCommand.class,
                 ConvertCommand.class, ProfileCommand.class, BenchCommand.class, FeaturesCommand.class, StatsCommand.class,
-                StreamCommand.class, ServeCommand.class, ListOpsCommand.class, DownloadCommand.class},
+                StreamCommand.class, ServeCommand.class, ListOpsCommand.class, DownloadCommand.class,
+                dev.lmuformer.spark.SparkCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer demo",
                 "  lmuformer download speechcommands       # Speech Commands V2 (2.3 GB)",
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
                 "  lmuformer features --input yes.wav --output x.npy",
                 "  lmuformer stats --data data/keywords --split train",
                 "  lmuformer listops --out lra/listops",
-                "  lmuformer profile --checkpoint model.safetensors --data data/keywords --json"})
+                "  lmuformer profile --checkpoint model.safetensors --data data/keywords --json",
+                "  lmuformer spark predict --checkpoint model.safetensors --input calls/ --output runs/spotted   # on Apache Spark"})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT, description = "Print the full stack trace of an error.")
     boolean stacktrace;

@@ -48,12 +48,8 @@ final class TrainRun {
         TrainingState done = training.run(out, state, threads, new Progress(out.resolve(LOG), log, epochs));
         writeCurves(out);
         Metrics test = training.test(out.resolve(Trainer.BEST), threads);
-        log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), describe(test));
+        log.printf("best epoch %d (validation accuracy %.4f); test: %s%n", done.bestEpoch() + 1, done.bestAccuracy(), test.describe());
         return new Result(out.resolve(Trainer.BEST), test, done);
-    }
-
-    static String describe(Metrics m) {
-        return String.format("accuracy %.4f, mAP %.4f, mean AUC %.4f, d' %.3f (%d clips)", m.accuracy(), m.meanAp(), m.meanAuc(), m.dPrime(), m.clips());
     }
 
     /** Drops log rows of epochs that a resumed run will redo. */
@@ -141,7 +137,7 @@ final class TrainRun {
                 throw new IllegalArgumentException(csv + ": cannot append (" + e.getMessage() + ")");
             }
             log.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
-                    r.learningRate(), r.trainLoss(), r.trainAccuracy(), describe(v), r.best() ? " *best*" : "", r.seconds());
+                    r.learningRate(), r.trainLoss(), r.trainAccuracy(), v.describe(), r.best() ? " *best*" : "", r.seconds());
             log.flush();
         }
     }

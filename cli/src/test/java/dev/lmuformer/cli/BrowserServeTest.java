@@ -50,7 +50,7 @@ class BrowserServeTest {
             if ("true".equals(System.getenv("CI"))) fail("CI=true, so the browser test must run: " + why);
             assumeTrue(false, why);
         }
-        Path checkpoint = SmallKeywordModel.train(dir);
+        Path checkpoint = SmallKeywordModel.trained();
         ServeCommand cmd = new ServeCommand();
         new CommandLine(cmd).parseArgs("--checkpoint", checkpoint.toString());
         Spotter spotter = ServeCommand.spotter(cmd.checkpoint, cmd.spot);

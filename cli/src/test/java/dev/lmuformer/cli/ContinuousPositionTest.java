@@ -12,9 +12,7 @@ import dev.lmuformer.stream.KeywordSession;
 import dev.lmuformer.stream.SpottingRule;
 import dev.lmuformer.stream.StreamingModel;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,12 +32,9 @@ class ContinuousPositionTest {
     private static final int OFFSETS = 16;
     private static final int STEP = 8 * 160; // 8 frames: 16 offsets cover 128 frames
 
-    @TempDir
-    Path dir;
-
     @Test
     void aKeywordIsFoundWhereverItFalls() {
-        Checkpoint.Loaded loaded = Checkpoint.load(SmallKeywordModel.train(dir));
+        Checkpoint.Loaded loaded = Checkpoint.load(SmallKeywordModel.trained());
         SequenceModel model = loaded.model();
         StreamingModel streaming = StreamingModel.of(model);
         SpeechCommands data = SpeechCommands.open(SmallKeywordModel.DATA);

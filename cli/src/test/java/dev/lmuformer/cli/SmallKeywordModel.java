@@ -3,7 +3,10 @@ package dev.lmuformer.cli;
 import dev.lmuformer.train.TrainConfig;
 import dev.lmuformer.engine.Parallel;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.io.StringWriter;
 import java.nio.file.Path;
 
@@ -12,7 +15,22 @@ final class SmallKeywordModel {
     /** The bundled keyword set, seen from the cli module. */
     static final Path DATA = Path.of("../data/keywords");
 
+    private static Path trained;
+
     private SmallKeywordModel() {
+    }
+
+    /** {@link #train} once per test JVM, under {@code target/}: the test classes that only read the model share it. */
+    static synchronized Path trained() {
+        if (trained == null) {
+            try {
+                Files.createDirectories(Path.of("target"));
+                trained = train(Files.createTempDirectory(Path.of("target"), "small-keyword-model"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return trained;
     }
 
     /**

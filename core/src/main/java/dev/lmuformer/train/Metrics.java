@@ -60,6 +60,11 @@ public record Metrics(double accuracy, double meanAp, double meanAuc, double dPr
         return new Metrics((double) correct / clips, apClasses == 0 ? Double.NaN : apSum / apClasses, auc, dPrime(auc), clips);
     }
 
+    /** One line, as {@code eval} and {@code train} print it: accuracy, mAP, mean AUC, d′ and the number of clips. */
+    public String describe() {
+        return String.format("accuracy %.4f, mAP %.4f, mean AUC %.4f, d' %.3f (%d clips)", accuracy, meanAp, meanAuc, dPrime, clips);
+    }
+
     /** Index of the largest value in {@code x[off … off+n)} (the first on ties). */
     public static int argMax(float[] x, int off, int n) {
         int best = 0;

@@ -121,10 +121,27 @@ public final class Pipeline {
 
     /** A clip as the reference loads it: first channel, at 16 kHz (resampled if needed), mean subtracted. */
     public static float[] load(Path file) {
-        Waveform w = Resampler.toRate(WavReader.read(file), Resampler.MODEL_RATE);
+        return prepared(WavReader.read(file));
+    }
+
+    /** {@link #load(Path)} of a WAV file's bytes ({@code source} names it in errors). */
+    public static float[] load(byte[] wav, String source) {
+        return prepared(WavReader.read(wav, source));
+    }
+
+    private static float[] prepared(Waveform read) {
+        Waveform w = Resampler.toRate(read, Resampler.MODEL_RATE);
         float[] s = w.samples().clone();
         Waveform.subtractMean(s);
         return s;
+    }
+
+    /**
+     * The unaugmented model input of a loaded clip ({@link #load}) into {@code x[xOff .. xOff + inputSize())}:
+     * what {@link #example} computes for it under {@link Augment#NONE}, for evaluation outside a {@link Loader}.
+     */
+    public void evaluationInput(float[] wave, float[] x, int xOff) {
+        features(wave, null, Augment.NONE, x, xOff);
     }
 
     /**
@@ -153,7 +170,7 @@ public final class Pipeline {
         } else {
             addTarget(first, 1f, y, yOff);
         }
-        features(wave, rng, x, xOff);
+        features(wave, rng, augment, x, xOff);
     }
 
     /** Adds {@code weight} times the target of {@code e} to {@code y}. */
@@ -221,8 +238,8 @@ public final class Pipeline {
         input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(load(file)), Fbank.DEFAULT_MEL_BINS, x, xOff);
     }
 
-    /** Filterbank, cut/pad, masks, normalisation, noise and roll of a loaded waveform. */
-    private void features(float[] wave, SplittableRandom rng, float[] x, int off) {
+    /** Filterbank, cut/pad, masks, normalisation, noise and roll of a loaded waveform, under augmentation {@code augment} ({@code rng} unused for none). */
+    private void features(float[] wave, SplittableRandom rng, Augment augment, float[] x, int off) {
         int frames = input.frames();
         int bins = Fbank.DEFAULT_MEL_BINS;
         input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(wave), bins, x, off);
