@@ -30,7 +30,7 @@ public abstract class IndexedBatches implements BatchSource {
 
     @Override
     public final Iterator<Batch> epoch(int epoch) {
-        int[] order = shuffled(size, shuffle ? new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch) : null);
+        int[] order = order(epoch);
         List<int[]> batches = new ArrayList<>();
         for (int s = 0; s < size; s += batchSize) batches.add(Arrays.copyOfRange(order, s, Math.min(size, s + batchSize)));
         Iterator<int[]> it = batches.iterator();
@@ -43,6 +43,16 @@ public abstract class IndexedBatches implements BatchSource {
                 return batch(it.next());
             }
         };
+    }
+
+    @Override
+    public final Batch batch(int epoch, int index) {
+        if (index < 0 || index >= batchesPerEpoch()) throw new IndexOutOfBoundsException("batch " + index + " of " + batchesPerEpoch());
+        return batch(Arrays.copyOfRange(order(epoch), index * batchSize, Math.min(size, (index + 1) * batchSize)));
+    }
+
+    private int[] order(int epoch) {
+        return shuffled(size, shuffle ? new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch) : null);
     }
 
     /** 0 … n−1, shuffled by Fisher–Yates when {@code rnd} is not null. */

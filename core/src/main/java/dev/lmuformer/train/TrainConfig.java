@@ -355,6 +355,41 @@ public final class TrainConfig {
         return m;
     }
 
+    /**
+     * The configuration as keys and values: {@code forTask(task())} with each of them {@link #set}
+     * is this configuration again (how it travels to other machines, e.g. Spark's executors).
+     */
+    public Map<String, Object> keys() {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("model", model);
+        k.put("dim", dim);
+        k.put("layer", layer);
+        k.put("mlp_ratio", mlpRatio);
+        k.put("in_channels", inChannels);
+        k.put("num_heads", numHeads);
+        k.put("n_class", nClass);
+        k.put("theta", theta);
+        k.put("freqm", freqm);
+        k.put("timem", timem);
+        k.put("mixup", mixup);
+        k.put("noise", noise);
+        k.put("background_share", backgroundShare);
+        k.put("background_context", backgroundContext);
+        k.put("audio_length", audioLength);
+        if (seqLen > 0) k.put("seq_len", seqLen);
+        k.put("batch_size", batchSize);
+        k.put("dataset_mean", datasetMean);
+        k.put("dataset_std", datasetStd);
+        k.put("lr", lr);
+        k.put("n_epochs", nEpochs);
+        k.put("loss", loss.name());
+        k.put("lrscheduler_start", lrschedulerStart);
+        k.put("lrscheduler_step", lrschedulerStep);
+        k.put("lrscheduler_decay", lrschedulerDecay);
+        k.put("seed", seed);
+        return k;
+    }
+
     /** Everything that shapes the run, to store with the training state and compare on resume. */
     public String fingerprint() {
         return String.join(",", "model=" + model, "dim=" + dim, "layer=" + layer, "mlp_ratio=" + mlpRatio, "in_channels=" + inChannels,

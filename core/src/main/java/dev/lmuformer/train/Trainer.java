@@ -76,44 +76,104 @@ public final class Trainer {
     }
 
     /**
-     * Trains from {@code state} (a fresh one or a restored one) to the last epoch.
+     * The optimisation steps of one epoch, at the learning rate already set on the step's optimiser:
+     * on this machine one batch after another ({@link #local}), or spread over workers whose models
+     * are averaged (the spark module). Validation and checkpoints stay with the {@link Trainer}.
+     */
+    @FunctionalInterface
+    public interface EpochSteps {
+        /**
+         * Takes the steps of epoch {@code epoch} (0-based) with {@code step} and returns their totals.
+         *
+         * @throws ArithmeticException when a loss is not finite, its message naming the batch
+         */
+        EpochTotals run(int epoch, TrainStep step, Listener listener);
+    }
+
+    /**
+     * What an epoch's steps saw.
+     *
+     * @param lossSum the losses weighted by batch size
+     * @param correct examples whose top logit was the target's top class
+     * @param seen    examples
+     */
+    public record EpochTotals(double lossSum, long correct, long seen) {
+        /** Totals of two parts of an epoch. */
+        public EpochTotals plus(EpochTotals o) {
+            return new EpochTotals(lossSum + o.lossSum, correct + o.correct, seen + o.seen);
+        }
+    }
+
+    /** The steps of an epoch on this machine: every batch of {@code train}'s epoch, in order. */
+    public static EpochSteps local(BatchSource train) {
+        return (epoch, step, listener) -> {
+            EpochTotals totals = new EpochTotals(0, 0, 0);
+            int index = 0;
+            for (Iterator<Batch> it = train.epoch(epoch); it.hasNext(); index++) {
+                Batch b = it.next();
+                long t0 = System.nanoTime();
+                totals = totals.plus(step(step, b, index));
+                listener.batch(epoch, index, train.batchesPerEpoch(), totals.lossSum() / totals.seen(), (double) totals.correct() / totals.seen(),
+                        b.size() / ((System.nanoTime() - t0) / 1e9));
+            }
+            return totals;
+        };
+    }
+
+    /**
+     * One optimisation step on batch {@code index} of an epoch, and its totals.
+     *
+     * @throws ArithmeticException when the loss is not finite (the parameters are left unchanged)
+     */
+    public static EpochTotals step(TrainStep step, Batch b, int index) {
+        double loss;
+        try {
+            loss = step.run(b.inputs().data, b.targets().data, b.size(), b.inputs().dim(1));
+        } catch (ArithmeticException e) {
+            throw new ArithmeticException("batch " + (index + 1) + ": " + e.getMessage());
+        }
+        int classes = b.targets().dim(1);
+        float[] logits = step.lastLogits();
+        long correct = 0;
+        for (int i = 0; i < b.size(); i++) {
+            if (Metrics.argMax(logits, i * classes, classes) == Metrics.argMax(b.targets().data, i * classes, classes)) correct++;
+        }
+        return new EpochTotals(loss * b.size(), correct, b.size());
+    }
+
+    /**
+     * Trains from {@code state} (a fresh one or a restored one) to the last epoch, one batch of
+     * {@code train} after another.
      *
      * @throws ArithmeticException when a loss is not finite; the files of the last completed
      *                             epoch are left as they were
      */
     public TrainingState run(BatchSource train, BatchSource validation, Path outDir, TrainingState state, Listener listener) {
+        return run(local(train), validation, outDir, state, listener);
+    }
+
+    /**
+     * Trains from {@code state} to the last epoch with each epoch's steps taken by {@code steps}.
+     *
+     * @throws ArithmeticException when a loss is not finite; the files of the last completed
+     *                             epoch are left as they were
+     */
+    public TrainingState run(EpochSteps steps, BatchSource validation, Path outDir, TrainingState state, Listener listener) {
         try {
             Files.createDirectories(outDir);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot create " + outDir + ": " + e.getMessage(), e);
         }
         TrainingState current = state;
-        int classes = model.numClasses();
         for (int epoch = state.epochsDone(); epoch < epochs; epoch++) {
             long start = System.nanoTime();
             double lr = schedule.lrAt(epoch);
             step.optimizer().setLearningRate(lr);
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            int index = 0;
-            for (Iterator<Batch> it = train.epoch(epoch); it.hasNext(); index++) {
-                Batch b = it.next();
-                long t0 = System.nanoTime();
-                double loss;
-                try {
-                    loss = step.run(b.inputs().data, b.targets().data, b.size(), b.inputs().dim(1));
-                } catch (ArithmeticException e) {
-                    throw new ArithmeticException("epoch " + (epoch + 1) + ", batch " + (index + 1) + ": " + e.getMessage()
-                            + "; the last good checkpoint is " + outDir.resolve(LAST));
-                }
-                float[] logits = step.lastLogits();
-                for (int i = 0; i < b.size(); i++) {
-                    if (Metrics.argMax(logits, i * classes, classes) == Metrics.argMax(b.targets().data, i * classes, classes)) correct++;
-                }
-                seen += b.size();
-                lossSum += loss * b.size();
-                listener.batch(epoch, index, train.batchesPerEpoch(), lossSum / seen, (double) correct / seen,
-                        b.size() / ((System.nanoTime() - t0) / 1e9));
+            EpochTotals totals;
+            try {
+                totals = steps.run(epoch, step, listener);
+            } catch (ArithmeticException e) {
+                throw new ArithmeticException("epoch " + (epoch + 1) + ", " + e.getMessage() + "; the last good checkpoint is " + outDir.resolve(LAST));
             }
             listener.validating(epoch);
             Metrics val = Evaluator.run(model, validation).metrics();
@@ -122,9 +182,16 @@ public final class Trainer {
             current = new TrainingState(epoch + 1, step.optimizer().steps(), best ? val.accuracy() : current.bestAccuracy(),
                     best ? epoch : current.bestEpoch(), settings);
             current.save(outDir.resolve(LAST), model, step.optimizer(), metadata);
-            listener.epoch(new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, val, (System.nanoTime() - start) / 1e9, best));
+            double trainLoss = totals.lossSum() / totals.seen();
+            double trainAccuracy = (double) totals.correct() / totals.seen();
+            listener.epoch(new EpochResult(epoch, lr, trainLoss, trainAccuracy, val, (System.nanoTime() - start) / 1e9, best));
         }
         return current;
+    }
+
+    /** The step: the model's training forward, the loss, backward and the optimiser. */
+    public TrainStep step() {
+        return step;
     }
 
     /** The optimiser. */

@@ -231,6 +231,30 @@ public final class Training {
         }
     }
 
+    /**
+     * Trains from {@code from} to the last epoch as {@link #run(Path, TrainingState, int, Trainer.Listener)} does,
+     * with each epoch's steps taken by {@code steps} (which holds its own training batches, e.g. spread
+     * over workers); validation and checkpoints as there.
+     */
+    public TrainingState run(Path out, TrainingState from, int loaderThreads, Trainer.Listener listener, Trainer.EpochSteps steps) {
+        BatchSource validation = splits.open(Split.VALIDATION, loaderThreads);
+        try {
+            return trainer.run(steps, validation, out, from, listener);
+        } finally {
+            close(validation);
+        }
+    }
+
+    /** The training batches, prepared by {@code loaderThreads}; close them after use when they are {@link AutoCloseable}. */
+    public BatchSource trainingBatches(int loaderThreads) {
+        return splits.open(Split.TRAIN, loaderThreads);
+    }
+
+    /** The trainer: its step and optimiser. */
+    public Trainer trainer() {
+        return trainer;
+    }
+
     /** The metrics of a checkpoint on the test split. */
     public Metrics test(Path checkpoint, int loaderThreads) {
         BatchSource test = splits.open(Split.TEST, loaderThreads);

@@ -70,6 +70,12 @@ class TrainerTest {
                 return list.iterator();
             }
 
+            public Batch batch(int epoch, int index) {
+                Iterator<Batch> it = epoch(epoch);
+                for (int i = 0; i < index; i++) it.next();
+                return it.next();
+            }
+
             public int batchesPerEpoch() {
                 return batches;
             }

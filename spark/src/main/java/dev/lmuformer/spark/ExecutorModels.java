@@ -12,24 +12,29 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * The models of one executor JVM, parsed from a broadcast checkpoint. A model is not safe for two
- * threads at once (its forward keeps buffers), and an executor runs several tasks at once, so each
- * checkpoint has a pool: a task borrows a spotter for its partition and returns it. A checkpoint is
- * therefore parsed at most once per task slot of an executor — never per row or per partition.
+ * What one executor JVM builds from a broadcast: the spotters of a broadcast checkpoint, the training
+ * workers of a broadcast job. Neither is safe for two threads at once (a model's forward keeps
+ * buffers), and an executor runs several tasks at once, so each broadcast has a pool: a task borrows
+ * one for its partition and gives it back. A checkpoint is therefore parsed at most once per task
+ * slot of an executor — never per row or per partition.
  *
  * <p>This is the module's one process-wide state, as a broadcast variable is the executor's: it is
- * bounded to {@link #CHECKPOINTS} checkpoints (the least recently used pool is dropped).
+ * bounded to {@link #POOLS} broadcasts (the least recently used pool is dropped, its
+ * {@link AutoCloseable} members closed).
  */
 final class ExecutorModels {
-    /** Checkpoints kept per executor; a job uses one. */
-    static final int CHECKPOINTS = 4;
+    /** Broadcasts whose pools are kept per executor; a job uses one or two. */
+    static final int POOLS = 4;
 
-    private static final Map<Long, Deque<KeywordSpotter>> POOLS = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<Long, Deque<Object>> BY_BROADCAST = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Deque<KeywordSpotter>> eldest) {
-            return size() > CHECKPOINTS;
+        protected boolean removeEldestEntry(Map.Entry<Long, Deque<Object>> eldest) {
+            if (size() <= POOLS) return false;
+            eldest.getValue().forEach(ExecutorModels::close);
+            return true;
         }
     };
     private static final AtomicInteger PARSED = new AtomicInteger();
@@ -37,20 +42,27 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
-    /** A spotter of checkpoint {@code id} (a broadcast's id), parsed from {@code bytes} if the pool has none free. */
+    /** A spotter of the checkpoint broadcast as {@code id}, parsed from {@code bytes} if the pool has none free. */
     static KeywordSpotter borrow(long id, String name, byte[] bytes) {
-        synchronized (POOLS) {
-            Deque<KeywordSpotter> pool = POOLS.get(id);
-            if (pool != null && !pool.isEmpty()) return pool.pop();
-        }
-        PARSED.incrementAndGet();
-        return new KeywordSpotter(parse(name, bytes));
+        return borrow(id, KeywordSpotter.class, () -> {
+            PARSED.incrementAndGet();
+            return new KeywordSpotter(parse(name, bytes));
+        });
     }
 
-    /** Returns a spotter borrowed for checkpoint {@code id}. */
-    static void giveBack(long id, KeywordSpotter spotter) {
-        synchronized (POOLS) {
-            POOLS.computeIfAbsent(id, k -> new ArrayDeque<>()).push(spotter);
+    /** A member of broadcast {@code id}'s pool, made by {@code make} if the pool has none free. */
+    static <T> T borrow(long id, Class<T> type, Supplier<T> make) {
+        synchronized (BY_BROADCAST) {
+            Deque<Object> pool = BY_BROADCAST.get(id);
+            if (pool != null && !pool.isEmpty()) return type.cast(pool.pop());
+        }
+        return make.get();
+    }
+
+    /** Returns a member borrowed from broadcast {@code id}'s pool. */
+    static void giveBack(long id, Object member) {
+        synchronized (BY_BROADCAST) {
+            BY_BROADCAST.computeIfAbsent(id, k -> new ArrayDeque<>()).push(member);
         }
     }
 
@@ -82,6 +94,16 @@ final class ExecutorModels {
                 } catch (IOException e) {
                     // a temporary file left behind is harmless; the job goes on
                 }
+            }
+        }
+    }
+
+    private static void close(Object member) {
+        if (member instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a dropped pool's member that fails to close holds nothing the job needs
             }
         }
     }

@@ -114,6 +114,7 @@ public final class Loader implements BatchSource, AutoCloseable {
     }
 
     /** Batch {@code index} of epoch {@code epoch}, computed now (same values as the iterator's). */
+    @Override
     public Batch batch(int epoch, int index) {
         if (index < 0 || index >= batchesPerEpoch()) throw new IndexOutOfBoundsException("batch " + index + " of " + batchesPerEpoch());
         return submit(epoch, order(epoch), index).await();

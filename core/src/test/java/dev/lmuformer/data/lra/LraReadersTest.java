@@ -232,4 +232,24 @@ class LraReadersTest {
         assertEquals(1, one.size());
         assertEquals(0.5, pairs.share(pairs.majorityLabel()));
     }
+
+    @Test
+    void aBatchByIndexIsTheIteratorsBatch() {
+        byte[][] docs = new byte[11][];
+        int[] labels = new int[11];
+        for (int i = 0; i < docs.length; i++) {
+            docs[i] = new byte[] {(byte) i, (byte) (2 * i)};
+            labels[i] = i % 2;
+        }
+        TokenBatches batches = new TokenBatches(new TokenSet(docs, null, labels, 2, 257, 0), 3, true, 7);
+        for (int epoch = 0; epoch < 3; epoch++) {
+            java.util.Iterator<Batch> it = batches.epoch(epoch);
+            for (int index = 0; index < batches.batchesPerEpoch(); index++) {
+                Batch expected = it.next();
+                Batch got = batches.batch(epoch, index);
+                assertArrayEquals(expected.inputs().data, got.inputs().data, "epoch " + epoch + " batch " + index);
+                assertArrayEquals(expected.targets().data, got.targets().data);
+            }
+        }
+    }
 }
