@@ -166,6 +166,32 @@ class SparkCommandsTest {
     }
 
     @Test
+    void trainWithOneWorkerIsTrainBitForBit() {
+        String[] recipe = {"--data", SmallKeywordModel.DATA.toString(), "--set", "model=lmu_rnn_conv1d", "--set", "dim=16", "--set", "batch_size=32",
+            "--set", "lrscheduler_start=1", "--set", "lrscheduler_step=1", "--epochs", "3", "--seed", "4"};
+        Path single = dir.resolve("train-single");
+        Path spread = dir.resolve("train-spark");
+        CliRun train = CliRun.run(Stream.concat(Stream.of("train", "--out", single.toString()), Stream.of(recipe)).toArray(String[]::new));
+        assertEquals(0, train.code(), train.err());
+        CliRun spark = CliRun.run(Stream.concat(Stream.of("spark", "train", "--master", MASTER, "--workers", "1", "--local-steps", "5",
+                "--out", spread.toString()), Stream.of(recipe)).toArray(String[]::new));
+        assertEquals(0, spark.code(), spark.err());
+        for (String file : List.of("last.safetensors", "best.safetensors")) {
+            dev.lmuformer.io.Safetensors a = dev.lmuformer.io.Safetensors.read(single.resolve(file));
+            dev.lmuformer.io.Safetensors b = dev.lmuformer.io.Safetensors.read(spread.resolve(file));
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                assertTrue(java.util.Arrays.equals(a.tensor(name).data, b.tensor(name).data), file + ": " + name + " differs");
+            }
+        }
+        String best = train.err().lines().filter(l -> l.startsWith("best epoch")).findFirst().orElseThrow(() -> new AssertionError(train.err()));
+        assertTrue(spark.out().lines().anyMatch(best::equals), "the same best epoch and test metrics: " + best + " in " + spark.out());
+        assertEquals(3, spark.out().lines().filter(l -> l.startsWith("epoch ")).count(), spark.out());
+        CliRun.run("spark", "train", "--master", MASTER, "--workers", "0", "--out", dir.resolve("none").toString()).assertOneLineError("--workers");
+        CliRun.run("spark", "train", "--master", MASTER, "--task", "nosuch").assertOneLineError("--task", "nosuch");
+    }
+
+    @Test
     void evalGivesTheSingleMachineMetrics() {
         String data = SmallKeywordModel.DATA.toString();
         for (String split : List.of("test", "validation")) {

@@ -63,7 +63,7 @@ public final class BatchSpotting {
 
     private static Iterator<Row> scorePartition(Iterator<Row> rows, Broadcast<byte[]> model, String name) {
         if (!rows.hasNext()) return rows;
-        KeywordSpotter spotter = ExecutorModels.borrow(model.id(), name, model.value());
+        KeywordSpotter spotter = ExecutorModels.borrow(model, name);
         try {
             List<Row> out = new ArrayList<>();
             while (rows.hasNext()) {
@@ -72,7 +72,7 @@ public final class BatchSpotting {
             }
             return out.iterator();
         } finally {
-            ExecutorModels.giveBack(model.id(), spotter);
+            ExecutorModels.giveBack(model, spotter);
         }
     }
 

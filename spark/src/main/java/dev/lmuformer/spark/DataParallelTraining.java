@@ -218,7 +218,7 @@ public final class DataParallelTraining {
     /** A worker: its own run of the job's configuration (model, optimiser, training batches), kept by the executor across rounds. */
     private record Worker(Training training, BatchSource batches) implements AutoCloseable {
         static Part round(Broadcast<Job> job, State state, int epoch, double lr, int round, int worker, int workers, int k, int batches) {
-            Worker w = ExecutorModels.borrow(job.id(), Worker.class, () -> make(job.value()));
+            Worker w = ExecutorModels.borrow(job, Worker.class, () -> make(job.value()));
             try {
                 TrainStep step = w.training.trainer().step();
                 state.into(w.training.model(), step.optimizer());
@@ -231,7 +231,7 @@ public final class DataParallelTraining {
                 }
                 return Part.of(State.of(w.training.model(), step.optimizer()), worker, totals);
             } finally {
-                ExecutorModels.giveBack(job.id(), w);
+                ExecutorModels.giveBack(job, w);
             }
         }
 

@@ -105,7 +105,7 @@ public final class DistributedEvaluation {
                 Integer i = clips.get(relative(path));
                 if (i == null) throw new IllegalStateException(path + " is not a listed clip");
                 if (spotter == null) {
-                    spotter = ExecutorModels.borrow(model.id(), name, model.value());
+                    spotter = ExecutorModels.borrow(model, name);
                     pipeline = new Pipeline(Augment.NONE, spotter.input(), spotter.model().numClasses());
                     x = new float[BATCH * pipeline.inputSize()];
                 }
@@ -115,7 +115,7 @@ public final class DistributedEvaluation {
             }
             if (!batch.isEmpty()) flush(spotter.model(), x, batch, out);
         } finally {
-            if (spotter != null) ExecutorModels.giveBack(model.id(), spotter);
+            if (spotter != null) ExecutorModels.giveBack(model, spotter);
         }
         return out.iterator();
     }

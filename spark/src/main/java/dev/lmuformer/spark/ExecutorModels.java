@@ -2,6 +2,8 @@ package dev.lmuformer.spark;
 
 import dev.lmuformer.checkpoint.Checkpoint;
 import dev.lmuformer.stream.KeywordSpotter;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.broadcast.Broadcast;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,9 +31,10 @@ final class ExecutorModels {
     /** Broadcasts whose pools are kept per executor; a job uses one or two. */
     static final int POOLS = 4;
 
-    private static final Map<Long, Deque<Object>> BY_BROADCAST = new LinkedHashMap<>(16, 0.75f, true) {
+    // by application and broadcast id: a broadcast id is unique only within one SparkContext
+    private static final Map<String, Deque<Object>> BY_BROADCAST = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Deque<Object>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Deque<Object>> eldest) {
             if (size() <= POOLS) return false;
             eldest.getValue().forEach(ExecutorModels::close);
             return true;
@@ -42,28 +45,32 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
-    /** A spotter of the checkpoint broadcast as {@code id}, parsed from {@code bytes} if the pool has none free. */
-    static KeywordSpotter borrow(long id, String name, byte[] bytes) {
-        return borrow(id, KeywordSpotter.class, () -> {
+    /** A spotter of the broadcast checkpoint {@code checkpoint} (named {@code name}), parsed if the pool has none free. */
+    static KeywordSpotter borrow(Broadcast<byte[]> checkpoint, String name) {
+        return borrow(checkpoint, KeywordSpotter.class, () -> {
             PARSED.incrementAndGet();
-            return new KeywordSpotter(parse(name, bytes));
+            return new KeywordSpotter(parse(name, checkpoint.value()));
         });
     }
 
-    /** A member of broadcast {@code id}'s pool, made by {@code make} if the pool has none free. */
-    static <T> T borrow(long id, Class<T> type, Supplier<T> make) {
+    /** A member of {@code broadcast}'s pool, made by {@code make} if the pool has none free. */
+    static <T> T borrow(Broadcast<?> broadcast, Class<T> type, Supplier<T> make) {
         synchronized (BY_BROADCAST) {
-            Deque<Object> pool = BY_BROADCAST.get(id);
+            Deque<Object> pool = BY_BROADCAST.get(key(broadcast));
             if (pool != null && !pool.isEmpty()) return type.cast(pool.pop());
         }
         return make.get();
     }
 
-    /** Returns a member borrowed from broadcast {@code id}'s pool. */
-    static void giveBack(long id, Object member) {
+    /** Returns a member borrowed from {@code broadcast}'s pool. */
+    static void giveBack(Broadcast<?> broadcast, Object member) {
         synchronized (BY_BROADCAST) {
-            BY_BROADCAST.computeIfAbsent(id, k -> new ArrayDeque<>()).push(member);
+            BY_BROADCAST.computeIfAbsent(key(broadcast), k -> new ArrayDeque<>()).push(member);
         }
+    }
+
+    private static String key(Broadcast<?> broadcast) {
+        return SparkEnv.get().conf().getAppId() + "/" + broadcast.id();
     }
 
     /** How many times this JVM has parsed a checkpoint (for the tests: once per task slot at most). */

@@ -7,12 +7,13 @@ import picocli.CommandLine.Command;
  * so the command line that lists them loads without Spark; a job checks for Spark when it starts
  * ({@link #requireSpark()}) and does its Spark work in {@link SparkJobs}.
  */
-@Command(name = "spark", description = "Keyword spotting and evaluation over audio collections on Apache Spark "
+@Command(name = "spark", description = "Keyword spotting and evaluation over audio collections, and data-parallel training, on Apache Spark "
         + "(a cluster through spark-submit, or local mode on this machine).",
-        subcommands = {SparkPredictCommand.class, SparkEvalCommand.class},
+        subcommands = {SparkPredictCommand.class, SparkEvalCommand.class, SparkTrainCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer spark predict --checkpoint best.safetensors --input calls/ --output runs/spotted",
                 "  lmuformer spark eval --checkpoint best.safetensors --data data/keywords",
+                "  lmuformer spark train --data data/keywords --out runs/spark --workers 2",
                 "  spark-submit --master spark://host:7077 --class dev.lmuformer.spark.SparkMain lmuformer-spark.jar predict …"})
 public final class SparkCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -2,6 +2,11 @@ package dev.lmuformer.spark;
 
 import dev.lmuformer.data.Split;
 import dev.lmuformer.train.Evaluator;
+import dev.lmuformer.train.Metrics;
+import dev.lmuformer.train.TrainConfig;
+import dev.lmuformer.train.Trainer;
+import dev.lmuformer.train.Training;
+import dev.lmuformer.train.TrainingState;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -9,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -61,6 +67,34 @@ final class SparkJobs {
         SparkSession spark = SparkSessions.start(master, "lmuformer spark eval");
         try {
             return DistributedEvaluation.evaluate(spark, data, split, checkpoint.toString(), bytes);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Trains {@code config} on {@code data} over Spark tasks into {@code out}, printing a line per epoch and the test metrics of the best epoch. */
+    static void train(String master, TrainConfig config, String data, Path out, int workers, int localSteps, boolean resume, int threads,
+                      PrintWriter o) {
+        DataParallelTraining.Settings settings = new DataParallelTraining.Settings(workers, localSteps);
+        SparkSession spark = SparkSessions.start(master, "lmuformer spark train");
+        try {
+            int epochs = config.recipe().epochs();
+            o.printf("%s on %s: %d workers, %d local steps between averagings, master %s%n", config.model(), data, workers, localSteps,
+                    spark.sparkContext().master());
+            o.flush();
+            long start = System.nanoTime();
+            TrainingState s = DataParallelTraining.run(spark, config, data, out, settings, resume, threads, new Trainer.Listener() {
+                @Override
+                public void epoch(Trainer.EpochResult r) {
+                    o.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
+                            r.learningRate(), r.trainLoss(), r.trainAccuracy(), r.validation().describe(), r.best() ? " *best*" : "", r.seconds());
+                    o.flush();
+                }
+            });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Metrics test = Training.of(config, Path.of(data)).test(out.resolve(Trainer.BEST), threads);
+            o.printf("best epoch %d (validation accuracy %.4f); test: %s%n", s.bestEpoch() + 1, s.bestAccuracy(), test.describe());
+            o.printf("trained in %.1f s; written: %s, %s%n", seconds, out.resolve(Trainer.BEST), out.resolve(Trainer.LAST));
         } finally {
             spark.stop();
         }

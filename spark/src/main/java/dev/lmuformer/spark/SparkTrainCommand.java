@@ -1,0 +1,81 @@
+package dev.lmuformer.spark;
+
+import dev.lmuformer.data.lra.LraTask;
+import dev.lmuformer.engine.Parallel;
+import dev.lmuformer.train.TrainConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code lmuformer spark train}: the reference recipe, data-parallel over Spark tasks by parameter averaging. */
+@Command(name = "train", description = "Train with the reference recipe (the configuration of train) data-parallel on Spark: "
+        + "each round every worker takes --local-steps steps on its own share of the epoch's batches, then the driver averages "
+        + "the weights and Adam's moments. One worker gives the model of train, bit for bit. Writes last.safetensors and "
+        + "best.safetensors into --out as train does (and resumes as it does).",
+        footer = {"", "Examples:",
+                "  lmuformer spark train --data data/keywords --out runs/spark --workers 2 --local-steps 4",
+                "  spark-submit --class dev.lmuformer.spark.SparkMain lmuformer-spark.jar train --data /shared/speech_commands_v0.02 "
+                        + "--config gsc.yml --workers 16 --out runs/gsc"})
+final class SparkTrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--master", description = "Spark master URL (default: the one spark-submit gives, else local[*]).")
+    String master;
+
+    @Option(names = "--task", defaultValue = "speechcommands", description = "The task, as for train (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--config", description = "YAML file with the reference's keys, over the task's defaults (read on the driver).")
+    Path config;
+
+    @Option(names = "--data", defaultValue = "data/keywords", description = "Data folder, at a path every executor can read "
+            + "(default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--out", defaultValue = "runs/spark-train", description = "Output folder on the driver (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--set", description = "Override a config key, e.g. --set dim=64 (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--epochs", description = "Override n_epochs.")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "Override the seed (default 1).")
+    Long seed;
+
+    @Option(names = "--workers", defaultValue = "2", description = "W: Spark tasks per round, each with 1/W of the batches (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--local-steps", defaultValue = "4", description = "K: steps each worker takes between averagings (default: ${DEFAULT-VALUE}).")
+    int localSteps;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last completed epoch.")
+    boolean resume;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Engine and loader threads of this JVM (0 = all cores).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or positive, got " + threads);
+        if (threads > 0) Parallel.setThreads(threads);
+        boolean known = task.equals("speechcommands") || task.equals("psmnist") || task.equals("smnist") || LraTask.byId(task) != null;
+        if (!known) throw new IllegalArgumentException("--task must be a task of train (speechcommands, psmnist, smnist, listops, …), got '" + task + "'");
+        TrainConfig cfg = TrainConfig.forTask(task);
+        if (config != null) cfg.apply(config);
+        overrides.forEach((k, v) -> cfg.set("--set", k, v));
+        if (epochs != null) cfg.set("--epochs", "n_epochs", epochs);
+        if (seed != null) cfg.set("--seed", "seed", seed);
+        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("lmuformer: " + w));
+        SparkCommand.requireSpark();
+        SparkJobs.train(master, cfg, data, out, workers, localSteps, resume, Parallel.threads(), spec.commandLine().getOut());
+        return 0;
+    }
+}
