@@ -11,6 +11,7 @@ import dev.lmuformer.data.speech.Loader;
 import dev.lmuformer.data.lra.LraTask;
 import dev.lmuformer.data.mnist.PermutedMnist;
 import dev.lmuformer.data.speech.Pipeline;
+import dev.lmuformer.data.speech.PreparedFeatures;
 import dev.lmuformer.data.speech.SpeechCommands;
 import dev.lmuformer.data.Split;
 import dev.lmuformer.data.lra.TokenBatches;
@@ -113,19 +114,56 @@ public final class Training {
         Splits splits = (split, threads) -> split == Split.TRAIN
                 ? new Loader(trainExamples, trainPipeline, recipe.batchSize(), true, config.seed(), threads, PREFETCH)
                 : new Loader(dataset.examples(split), evalPipeline, EVAL_BATCH, false, config.seed(), threads, PREFETCH);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("labels", String.join(",", dataset.labels().names()));
-        meta.put("dataset_mean", Double.toString(config.datasetMean()));
-        meta.put("dataset_std", Double.toString(config.datasetStd()));
-        meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
-        meta.put("loss", recipe.loss().name());
-        meta.put("background_share", Double.toString(config.backgroundShare()));
-        meta.put("background_context", Boolean.toString(config.backgroundContext()));
         int train = dataset.examples(Split.TRAIN).size();
         String line = String.format("%d train / %d validation / %d test clips%s", train, dataset.examples(Split.VALIDATION).size(),
                 dataset.examples(Split.TEST).size(), trainExamples.size() == train ? "" : String.format(" (+ %d background examples)",
                         trainExamples.size() - train));
-        return new Training(config, model, splits, meta, line);
+        return new Training(config, model, splits, keywordMetadata(config, dataset.labels().names()), line);
+    }
+
+    /**
+     * Speech Commands from filterbanks prepared beforehand ({@code spark features}): the batches of
+     * {@link #speechCommands} from the same clips, seed and configuration, for a configuration
+     * without mixup and background examples, which need the audio.
+     *
+     * @throws IllegalArgumentException when the configuration mixes, uses background, or does not fit the features
+     */
+    public static Training prepared(TrainConfig config, PreparedFeatures features) {
+        if (config.mixup() > 0 || config.backgroundContext() || config.backgroundShare() > 0) {
+            throw new IllegalArgumentException("mixup, background_context and background_share act on the audio: "
+                    + "set mixup=0 (and leave the background keys unset) to train from prepared filterbanks");
+        }
+        if (features.words().size() != config.nClass()) {
+            throw new IllegalArgumentException("n_class is " + config.nClass() + " but the features have " + features.words().size() + " labels");
+        }
+        if (features.frames() != config.audioLength() || features.bins() != config.inChannels()) {
+            throw new IllegalArgumentException("the features are " + features.frames() + " frames of " + features.bins() + " bins but the configuration reads "
+                    + config.audioLength() + " of " + config.inChannels());
+        }
+        SequenceModel model = Models.create(ModelConfig.fromMap(config.model(), config.modelConfig()));
+        Recipe recipe = config.recipe();
+        ModelInput input = new ModelInput(config.audioLength(), config.datasetMean(), config.datasetStd());
+        Pipeline trainPipeline = new Pipeline(new Augment(0, config.freqm(), config.timem(), config.noise()), input, config.nClass());
+        Pipeline evalPipeline = new Pipeline(Augment.NONE, input, config.nClass());
+        Splits splits = (split, threads) -> split == Split.TRAIN
+                ? Loader.prepared(features.train(), trainPipeline, recipe.batchSize(), true, config.seed(), threads, PREFETCH)
+                : Loader.prepared(features.split(split), evalPipeline, EVAL_BATCH, false, config.seed(), threads, PREFETCH);
+        String line = String.format("%d train / %d validation / %d test clips, prepared filterbanks", features.train().size(),
+                features.validation().size(), features.test().size());
+        return new Training(config, model, splits, keywordMetadata(config, features.words()), line);
+    }
+
+    /** What a keyword checkpoint carries for {@code KeywordSpotter}: class names, normalisation, rate, loss, background settings. */
+    private static Map<String, String> keywordMetadata(TrainConfig config, List<String> words) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("labels", String.join(",", words));
+        meta.put("dataset_mean", Double.toString(config.datasetMean()));
+        meta.put("dataset_std", Double.toString(config.datasetStd()));
+        meta.put("sample_rate", Integer.toString(Resampler.MODEL_RATE));
+        meta.put("loss", config.recipe().loss().name());
+        meta.put("background_share", Double.toString(config.backgroundShare()));
+        meta.put("background_context", Boolean.toString(config.backgroundContext()));
+        return meta;
     }
 
     /**

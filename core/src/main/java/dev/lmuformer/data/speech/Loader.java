@@ -26,7 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Close the loader to stop its threads.
  */
 public final class Loader implements BatchSource, AutoCloseable {
-    private final List<Example> examples;
+    /** Computes example {@code index} with {@code seed} into row buffers: from audio, or from prepared filterbanks. */
+    @FunctionalInterface
+    private interface Examples {
+        void compute(int index, long seed, float[] x, int xOff, float[] y, int yOff);
+    }
+
+    private final int size;
+    private final Examples examples;
     private final Pipeline pipeline;
     private final int batchSize;
     private final boolean shuffle;
@@ -44,11 +51,30 @@ public final class Loader implements BatchSource, AutoCloseable {
      * @param prefetch  batches computed ahead, positive (2 keeps the workers busy across batch boundaries)
      */
     public Loader(List<Example> examples, Pipeline pipeline, int batchSize, boolean shuffle, long seed, int threads, int prefetch) {
-        if (examples.isEmpty()) throw new IllegalArgumentException("no examples to load");
+        this(examples.size(), example(List.copyOf(examples), pipeline), pipeline, batchSize, shuffle, seed, threads, prefetch);
+    }
+
+    private static Examples example(List<Example> examples, Pipeline pipeline) {
+        return (index, seed, x, xOff, y, yOff) -> pipeline.example(examples, index, seed, x, xOff, y, yOff);
+    }
+
+    /**
+     * Batches of prepared filterbanks ({@link Pipeline#preparedExample}): the batches a loader over the
+     * clips' audio gives with the same pipeline and seed, for a pipeline whose augmentations act on the
+     * filterbank only.
+     */
+    public static Loader prepared(PreparedFeatures.Clips clips, Pipeline pipeline, int batchSize, boolean shuffle, long seed, int threads, int prefetch) {
+        return new Loader(clips.size(), (index, s, x, xOff, y, yOff) -> pipeline.preparedExample(clips, index, s, x, xOff, y, yOff),
+                pipeline, batchSize, shuffle, seed, threads, prefetch);
+    }
+
+    private Loader(int size, Examples examples, Pipeline pipeline, int batchSize, boolean shuffle, long seed, int threads, int prefetch) {
+        if (size == 0) throw new IllegalArgumentException("no examples to load");
         if (batchSize < 1 || threads < 1 || prefetch < 1) {
             throw new IllegalArgumentException("batch size, threads and prefetch must be positive: " + batchSize + ", " + threads + ", " + prefetch);
         }
-        this.examples = List.copyOf(examples);
+        this.size = size;
+        this.examples = examples;
         this.pipeline = pipeline;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
@@ -65,18 +91,18 @@ public final class Loader implements BatchSource, AutoCloseable {
     /** Number of examples per epoch. */
     @Override
     public int size() {
-        return examples.size();
+        return size;
     }
 
     /** Number of batches per epoch (the last may be short). */
     @Override
     public int batchesPerEpoch() {
-        return (examples.size() + batchSize - 1) / batchSize;
+        return (size + batchSize - 1) / batchSize;
     }
 
     /** The order in which epoch {@code epoch} visits the examples. */
     public int[] order(int epoch) {
-        int[] order = new int[examples.size()];
+        int[] order = new int[size];
         for (int i = 0; i < order.length; i++) order[i] = i;
         if (shuffle) {
             SplittableRandom rng = new SplittableRandom(mix(seed, epoch));
@@ -138,7 +164,7 @@ public final class Loader implements BatchSource, AutoCloseable {
             int row = r;
             int position = from + r;
             indices[r] = order[position];
-            tasks[r] = pool.submit(() -> pipeline.example(examples, order[position], mix(mix(seed, epoch), position), x, row * n, y, row * c));
+            tasks[r] = pool.submit(() -> examples.compute(order[position], mix(mix(seed, epoch), position), x, row * n, y, row * c));
         }
         return new Pending(new Batch(new Tensor(x, b, pipeline.modelInput().frames(), n / pipeline.modelInput().frames()),
                 new Tensor(y, b, c), indices), tasks);

@@ -240,9 +240,39 @@ public final class Pipeline {
 
     /** Filterbank, cut/pad, masks, normalisation, noise and roll of a loaded waveform, under augmentation {@code augment} ({@code rng} unused for none). */
     private void features(float[] wave, SplittableRandom rng, Augment augment, float[] x, int off) {
+        input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(wave), Fbank.DEFAULT_MEL_BINS, x, off);
+        augmentFeatures(x, off, rng, augment);
+    }
+
+    /**
+     * The model input of example {@code index} of {@code clips} — filterbanks computed beforehand
+     * ({@link #rawFeatures}) — into {@code x[xOff ..]} and its one-hot target into {@code y[yOff ..]}:
+     * what {@link #example} computes from the clip's audio with the same {@code seed}, for a pipeline
+     * without mixup and without background examples or context, whose augmentations all act on the
+     * filterbank (masks, normalisation, noise, roll).
+     *
+     * @throws IllegalStateException when this pipeline mixes or lays clips into background, which needs their audio
+     */
+    public void preparedExample(PreparedFeatures.Clips clips, int index, long seed, float[] x, int xOff, float[] y, int yOff) {
+        if (augment.mixup() > 0 || !context.isEmpty()) {
+            throw new IllegalStateException("mixup and background context act on the audio: from prepared filterbanks train with mixup 0, no context");
+        }
+        float[] fbank = clips.fbank()[index];
+        if (fbank.length != inputSize()) {
+            throw new IllegalArgumentException(clips.names()[index] + ": " + fbank.length + " values, the model reads " + inputSize());
+        }
+        int label = clips.labels()[index];
+        if (label < 0 || label >= numClasses) throw new IllegalArgumentException(clips.names()[index] + ": label " + label + " but " + numClasses + " classes");
+        System.arraycopy(fbank, 0, x, xOff, fbank.length);
+        Arrays.fill(y, yOff, yOff + numClasses, 0f);
+        y[yOff + label] = 1f;
+        augmentFeatures(x, xOff, new SplittableRandom(seed), augment);
+    }
+
+    /** Masks, normalisation, noise and roll of a cut or padded filterbank in place. */
+    private void augmentFeatures(float[] x, int off, SplittableRandom rng, Augment augment) {
         int frames = input.frames();
         int bins = Fbank.DEFAULT_MEL_BINS;
-        input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(wave), bins, x, off);
         if (augment.freqMask() > 0) {
             int[] r = Augment.maskRange(rng, augment.freqMask(), bins);
             Augment.maskBins(x, off, frames, bins, r[0], r[1], 0f);
