@@ -192,6 +192,28 @@ class SparkCommandsTest {
     }
 
     @Test
+    void trainFromSparkFeaturesIsTrainFromAudio() {
+        Path parquet = dir.resolve("keywords.parquet");
+        CliRun features = CliRun.run("spark", "features", "--master", MASTER, "--data", SmallKeywordModel.DATA.toString(), "--output", parquet.toString());
+        assertEquals(0, features.code(), features.err());
+        assertTrue(features.out().startsWith("490 clips: filterbanks of 128 frames"), features.out());
+        String[] recipe = {"--set", "model=lmu_rnn_conv1d", "--set", "dim=8", "--set", "mixup=0", "--epochs", "2"};
+        Path single = dir.resolve("audio-no-mixup");
+        CliRun train = CliRun.run(Stream.concat(Stream.of("train", "--data", SmallKeywordModel.DATA.toString(), "--out", single.toString()),
+                Stream.of(recipe)).toArray(String[]::new));
+        assertEquals(0, train.code(), train.err());
+        Path spread = dir.resolve("from-features");
+        CliRun spark = CliRun.run(Stream.concat(Stream.of("spark", "train", "--master", MASTER, "--workers", "1", "--features", parquet.toString(),
+                "--out", spread.toString()), Stream.of(recipe)).toArray(String[]::new));
+        assertEquals(0, spark.code(), spark.err());
+        dev.lmuformer.io.Safetensors a = dev.lmuformer.io.Safetensors.read(single.resolve("last.safetensors"));
+        dev.lmuformer.io.Safetensors b = dev.lmuformer.io.Safetensors.read(spread.resolve("last.safetensors"));
+        for (String name : a.names()) assertTrue(java.util.Arrays.equals(a.tensor(name).data, b.tensor(name).data), name + " differs");
+        CliRun.run("spark", "train", "--master", MASTER, "--features", parquet.toString(), "--out", dir.resolve("mixing").toString())
+                .assertOneLineError("mixup");
+    }
+
+    @Test
     void evalGivesTheSingleMachineMetrics() {
         String data = SmallKeywordModel.DATA.toString();
         for (String split : List.of("test", "validation")) {

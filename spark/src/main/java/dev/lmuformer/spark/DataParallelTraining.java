@@ -1,6 +1,7 @@
 package dev.lmuformer.spark;
 
 import dev.lmuformer.data.BatchSource;
+import dev.lmuformer.data.speech.PreparedFeatures;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.model.SequenceModel;
 import dev.lmuformer.model.StateDict;
@@ -52,8 +53,16 @@ public final class DataParallelTraining {
         }
     }
 
-    /** What a worker needs to build its own run of the configuration: the configuration's keys, its task, the data folder. */
-    private record Job(Map<String, Object> keys, String task, String data, int loaderThreads) implements Serializable {
+    /**
+     * What a worker needs to build its own run of the configuration: the configuration's keys, its task,
+     * and the data folder or the prepared filterbanks (one of them null).
+     */
+    private record Job(Map<String, Object> keys, String task, String data, PreparedFeatures prepared, int loaderThreads) implements Serializable {
+        Training training() {
+            TrainConfig config = TrainConfig.forTask(task);
+            keys.forEach((key, value) -> config.set("the driver's configuration", key, value));
+            return prepared != null ? Training.prepared(config, prepared) : Training.of(config, Path.of(data));
+        }
     }
 
     private DataParallelTraining() {
@@ -66,7 +75,21 @@ public final class DataParallelTraining {
      */
     public static TrainingState run(SparkSession spark, TrainConfig config, String data, Path out, Settings settings, boolean resume,
                                     int loaderThreads, Trainer.Listener listener) {
-        Training training = Training.of(config, Path.of(data));
+        return run(spark, new Job(new LinkedHashMap<>(config.keys()), config.task(), data, null, loaderThreads), out, settings, resume, listener);
+    }
+
+    /**
+     * As {@link #run(SparkSession, TrainConfig, String, Path, Settings, boolean, int, Trainer.Listener)}, from
+     * filterbanks prepared beforehand ({@link FeaturePreparation}), which travel to the executors once, as
+     * a broadcast: they must fit in the driver's and each executor's memory.
+     */
+    public static TrainingState run(SparkSession spark, TrainConfig config, PreparedFeatures features, Path out, Settings settings, boolean resume,
+                                    int loaderThreads, Trainer.Listener listener) {
+        return run(spark, new Job(new LinkedHashMap<>(config.keys()), config.task(), null, features, loaderThreads), out, settings, resume, listener);
+    }
+
+    private static TrainingState run(SparkSession spark, Job spec, Path out, Settings settings, boolean resume, Trainer.Listener listener) {
+        Training training = spec.training();
         TrainingState from = training.start(out, resume);
         int batches;
         BatchSource counted = training.trainingBatches(1);
@@ -76,10 +99,10 @@ public final class DataParallelTraining {
             Worker.close(counted);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<Job> job = jsc.broadcast(new Job(new LinkedHashMap<>(config.keys()), config.task(), data, loaderThreads));
+        Broadcast<Job> job = jsc.broadcast(spec);
         try {
             Trainer.EpochSteps steps = (epoch, step, l) -> epoch(jsc, job, training.model(), step, epoch, batches, settings, l);
-            return training.run(out, from, loaderThreads, listener, steps);
+            return training.run(out, from, spec.loaderThreads(), listener, steps);
         } finally {
             job.destroy();
         }
@@ -236,9 +259,7 @@ public final class DataParallelTraining {
         }
 
         private static Worker make(Job job) {
-            TrainConfig config = TrainConfig.forTask(job.task());
-            job.keys().forEach((key, value) -> config.set("the driver's configuration", key, value));
-            Training training = Training.of(config, Path.of(job.data()));
+            Training training = job.training();
             return new Worker(training, training.trainingBatches(job.loaderThreads()));
         }
 

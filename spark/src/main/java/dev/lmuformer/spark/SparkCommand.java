@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "spark", description = "Keyword spotting and evaluation over audio collections, and data-parallel training, on Apache Spark "
         + "(a cluster through spark-submit, or local mode on this machine).",
-        subcommands = {SparkPredictCommand.class, SparkEvalCommand.class, SparkTrainCommand.class},
+        subcommands = {SparkPredictCommand.class, SparkEvalCommand.class, SparkFeaturesCommand.class, SparkTrainCommand.class},
         footer = {"", "Examples:",
                 "  lmuformer spark predict --checkpoint best.safetensors --input calls/ --output runs/spotted",
                 "  lmuformer spark eval --checkpoint best.safetensors --data data/keywords",

@@ -1,6 +1,7 @@
 package dev.lmuformer.spark;
 
 import dev.lmuformer.data.Split;
+import dev.lmuformer.data.speech.PreparedFeatures;
 import dev.lmuformer.train.Evaluator;
 import dev.lmuformer.train.Metrics;
 import dev.lmuformer.train.TrainConfig;
@@ -73,28 +74,44 @@ final class SparkJobs {
     }
 
     /** Trains {@code config} on {@code data} over Spark tasks into {@code out}, printing a line per epoch and the test metrics of the best epoch. */
-    static void train(String master, TrainConfig config, String data, Path out, int workers, int localSteps, boolean resume, int threads,
-                      PrintWriter o) {
+    static void train(String master, TrainConfig config, String data, String features, Path out, int workers, int localSteps, boolean resume,
+                      int threads, PrintWriter o) {
         DataParallelTraining.Settings settings = new DataParallelTraining.Settings(workers, localSteps);
         SparkSession spark = SparkSessions.start(master, "lmuformer spark train");
         try {
             int epochs = config.recipe().epochs();
-            o.printf("%s on %s: %d workers, %d local steps between averagings, master %s%n", config.model(), data, workers, localSteps,
+            PreparedFeatures prepared = features == null ? null : FeaturePreparation.read(spark, features);
+            o.printf("%s on %s: %d workers, %d local steps between averagings, master %s%n", config.model(),
+                    prepared == null ? data : features + " (" + FeaturePreparation.describe(prepared) + " clips)", workers, localSteps,
                     spark.sparkContext().master());
             o.flush();
             long start = System.nanoTime();
-            TrainingState s = DataParallelTraining.run(spark, config, data, out, settings, resume, threads, new Trainer.Listener() {
+            Trainer.Listener lines = new Trainer.Listener() {
                 @Override
                 public void epoch(Trainer.EpochResult r) {
                     o.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
                             r.learningRate(), r.trainLoss(), r.trainAccuracy(), r.validation().describe(), r.best() ? " *best*" : "", r.seconds());
                     o.flush();
                 }
-            });
+            };
+            TrainingState s = prepared == null
+                    ? DataParallelTraining.run(spark, config, data, out, settings, resume, threads, lines)
+                    : DataParallelTraining.run(spark, config, prepared, out, settings, resume, threads, lines);
             double seconds = (System.nanoTime() - start) / 1e9;
-            Metrics test = Training.of(config, Path.of(data)).test(out.resolve(Trainer.BEST), threads);
+            Training local = prepared == null ? Training.of(config, Path.of(data)) : Training.prepared(config, prepared);
+            Metrics test = local.test(out.resolve(Trainer.BEST), threads);
             o.printf("best epoch %d (validation accuracy %.4f); test: %s%n", s.bestEpoch() + 1, s.bestAccuracy(), test.describe());
             o.printf("trained in %.1f s; written: %s, %s%n", seconds, out.resolve(Trainer.BEST), out.resolve(Trainer.LAST));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Writes the filterbanks of the dataset at {@code data} to {@code output}; returns the clips written. */
+    static long features(String master, Path data, int frames, String output, boolean overwrite) {
+        SparkSession spark = SparkSessions.start(master, "lmuformer spark features");
+        try {
+            return FeaturePreparation.write(spark, data, frames, output, overwrite);
         } finally {
             spark.stop();
         }

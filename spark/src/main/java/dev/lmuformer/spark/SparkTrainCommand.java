@@ -38,6 +38,10 @@ final class SparkTrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     String data;
 
+    @Option(names = "--features", paramLabel = "PARQUET", description = "Train from the filterbanks spark features wrote, instead of --data's "
+            + "audio (needs mixup=0: mixup and background examples act on the audio).")
+    String features;
+
     @Option(names = "--out", defaultValue = "runs/spark-train", description = "Output folder on the driver (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -75,7 +79,10 @@ final class SparkTrainCommand implements Callable<Integer> {
         if (seed != null) cfg.set("--seed", "seed", seed);
         cfg.warnings().forEach(w -> spec.commandLine().getErr().println("lmuformer: " + w));
         SparkCommand.requireSpark();
-        SparkJobs.train(master, cfg, data, out, workers, localSteps, resume, Parallel.threads(), spec.commandLine().getOut());
+        if (features != null && spec.commandLine().getParseResult().hasMatchedOption("--data")) {
+            throw new IllegalArgumentException("--data and --features: give one of them");
+        }
+        SparkJobs.train(master, cfg, data, features, out, workers, localSteps, resume, Parallel.threads(), spec.commandLine().getOut());
         return 0;
     }
 }

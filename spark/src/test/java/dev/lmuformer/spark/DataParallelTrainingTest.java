@@ -1,6 +1,9 @@
 package dev.lmuformer.spark;
 
+import dev.lmuformer.data.Split;
 import dev.lmuformer.data.speech.Labels;
+import dev.lmuformer.data.speech.PreparedFeatures;
+import dev.lmuformer.data.speech.SpeechCommands;
 import dev.lmuformer.io.Safetensors;
 import dev.lmuformer.model.Init;
 import dev.lmuformer.model.ModelConfig;
@@ -128,6 +131,34 @@ class DataParallelTrainingTest {
         assertEquals(1.5f, adamMean.expAvg(0)[0]);
         assertEquals(5, adamMean.steps());
         assertFalse(java.util.Arrays.equals(ea.values().iterator().next().data(), mean.state().entries().values().iterator().next().data()));
+    }
+
+    @Test
+    void featuresPreparedOnSparkTrainAsTheAudioDoes() {
+        String parquet = dir.resolve("features.parquet").toString();
+        assertEquals(35 * 4, FeaturePreparation.write(spark, data, 128, parquet, false));
+        PreparedFeatures read = FeaturePreparation.read(spark, parquet);
+        PreparedFeatures local = PreparedFeatures.compute(SpeechCommands.open(data), 128);
+        assertEquals(local.words(), read.words());
+        for (Split split : Split.values()) {
+            assertArrayEquals(local.split(split).names(), read.split(split).names(), split.id());
+            assertArrayEquals(local.split(split).labels(), read.split(split).labels());
+            for (int i = 0; i < local.split(split).size(); i++) assertArrayEquals(local.split(split).fbank()[i], read.split(split).fbank()[i]);
+        }
+        IllegalArgumentException exists = assertThrows(IllegalArgumentException.class, () -> FeaturePreparation.write(spark, data, 128, parquet, false));
+        assertTrue(exists.getMessage().contains("--overwrite"), exists.getMessage());
+
+        TrainConfig noMixup = config().set("mixup", 0);
+        Path audio = dir.resolve("audio-no-mixup");
+        Training t = Training.speechCommands(noMixup, data);
+        t.run(audio, t.start(audio, false), 2, new Trainer.Listener() {
+        });
+        Path spread = dir.resolve("features-one-worker");
+        DataParallelTraining.run(spark, noMixup, read, spread, new DataParallelTraining.Settings(1, 3), false, 2, new Trainer.Listener() {
+        });
+        Safetensors a = Safetensors.read(audio.resolve(Trainer.LAST)), b = Safetensors.read(spread.resolve(Trainer.LAST));
+        for (String name : a.names()) assertArrayEquals(a.tensor(name).data, b.tensor(name).data, name);
+        assertThrows(IllegalArgumentException.class, () -> FeaturePreparation.read(spark, dir.resolve("nothing").toString()));
     }
 
     @Test

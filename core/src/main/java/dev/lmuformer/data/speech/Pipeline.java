@@ -235,7 +235,12 @@ public final class Pipeline {
      * {@code [N, F]} into {@code x[xOff ..]}, no augmentation.
      */
     public void rawFeatures(Path file, float[] x, int xOff) {
-        input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(load(file)), Fbank.DEFAULT_MEL_BINS, x, xOff);
+        rawFeatures(load(file), x, xOff);
+    }
+
+    /** {@link #rawFeatures(Path, float[], int)} of a loaded clip ({@link #load}). */
+    public void rawFeatures(float[] wave, float[] x, int xOff) {
+        input.cutOrPad(Fbank.forRate(Resampler.MODEL_RATE).compute(wave), Fbank.DEFAULT_MEL_BINS, x, xOff);
     }
 
     /** Filterbank, cut/pad, masks, normalisation, noise and roll of a loaded waveform, under augmentation {@code augment} ({@code rng} unused for none). */
