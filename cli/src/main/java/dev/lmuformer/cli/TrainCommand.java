@@ -1,5 +1,6 @@
 package dev.lmuformer.cli;
 
+import dev.lmuformer.spark.TrainConfigOptions;
 import dev.lmuformer.train.TrainConfig;
 import dev.lmuformer.train.Training;
 import picocli.CommandLine;
@@ -7,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lmuformer train}: the reference recipe on a Speech Commands folder, or a sequence task. */
@@ -26,16 +25,8 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** The tasks --task accepts. */
-    static final java.util.List<String> TASKS = java.util.stream.Stream.concat(java.util.stream.Stream.of("speechcommands", "psmnist", "smnist"),
-            java.util.Arrays.stream(dev.lmuformer.data.lra.LraTask.values()).map(dev.lmuformer.data.lra.LraTask::id)).toList();
-
-    @Option(names = "--task", defaultValue = "speechcommands",
-            description = "speechcommands, psmnist, smnist, listops, text, retrieval, image or pathfinder (default: ${DEFAULT-VALUE}).")
-    String task;
-
-    @Option(names = "--config", description = "YAML file with the reference's keys (model, dim, lr, n_epochs, …), over the task's defaults.")
-    Path config;
+    @CommandLine.Mixin
+    TrainConfigOptions configuration;
 
     @Option(names = "--data", defaultValue = "data/keywords",
             description = "Data folder: Speech Commands, MNIST IDX files or the task's files (default: ${DEFAULT-VALUE}).")
@@ -43,15 +34,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "runs/train", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--set", description = "Override a config key, e.g. --set dim=64 (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
-    @Option(names = "--epochs", description = "Override n_epochs.")
-    Integer epochs;
-
-    @Option(names = "--seed", description = "Override the seed (default 1).")
-    Long seed;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last completed epoch.")
     boolean resume;
@@ -63,12 +45,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Main.applyThreads(threads);
         java.io.PrintWriter err = spec.commandLine().getErr();
-        if (!TASKS.contains(task)) throw new IllegalArgumentException("--task must be one of " + String.join(", ", TASKS) + ", got '" + task + "'");
-        TrainConfig cfg = TrainConfig.forTask(task);
-        if (config != null) cfg.apply(config);
-        overrides.forEach((k, v) -> cfg.set("--set", k, v));
-        if (epochs != null) cfg.set("--epochs", "n_epochs", epochs);
-        if (seed != null) cfg.set("--seed", "seed", seed);
+        TrainConfig cfg = configuration.config();
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!finished.get()) {

@@ -136,8 +136,7 @@ final class TrainRun {
             } catch (IOException e) {
                 throw new IllegalArgumentException(csv + ": cannot append (" + e.getMessage() + ")");
             }
-            log.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
-                    r.learningRate(), r.trainLoss(), r.trainAccuracy(), v.describe(), r.best() ? " *best*" : "", r.seconds());
+            log.println(r.describe(epochs));
             log.flush();
         }
     }

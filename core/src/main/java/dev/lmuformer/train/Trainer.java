@@ -51,6 +51,11 @@ public final class Trainer {
      */
     public record EpochResult(int epoch, double learningRate, double trainLoss, double trainAccuracy, Metrics validation,
                               double seconds, boolean best) {
+        /** The epoch's line in a run's log: {@code epoch E/N: lr …, train loss …, train acc …; validation … (s)}. */
+        public String describe(int epochs) {
+            return String.format("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)", epoch + 1, epochs,
+                    learningRate, trainLoss, trainAccuracy, validation.describe(), best ? " *best*" : "", seconds);
+        }
     }
 
     private final SequenceModel model;

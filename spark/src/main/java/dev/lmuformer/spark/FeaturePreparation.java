@@ -77,11 +77,8 @@ public final class FeaturePreparation {
         var mode = overwrite ? org.apache.spark.sql.SaveMode.Overwrite : org.apache.spark.sql.SaveMode.ErrorIfExists;
         try {
             rows.write().mode(mode).parquet(output);
-        } catch (Exception e) { // AnalysisException when the output exists
-            if (String.valueOf(e.getMessage()).contains("already exists")) {
-                throw new IllegalArgumentException(output + " exists: give --overwrite to replace it", e);
-            }
-            throw e;
+        } catch (Exception e) {
+            throw SparkSessions.writeFailure(output, e);
         }
         spark.createDataset(dataset.labels().names(), Encoders.STRING()).coalesce(1).write().mode(org.apache.spark.sql.SaveMode.Overwrite)
                 .text(output + "/_words");

@@ -45,11 +45,8 @@ final class SparkJobs {
                 // a null column is written as null, so that every line has path, logits, top, probability, events and error
                 if (format.equals("json")) writer.option("ignoreNullFields", "false").json(output);
                 else writer.parquet(output);
-            } catch (Exception e) { // AnalysisException when the output exists
-                if (String.valueOf(e.getMessage()).contains("already exists")) {
-                    throw new IllegalArgumentException(output + " exists: give --overwrite to replace it", e);
-                }
-                throw e;
+            } catch (Exception e) {
+                throw SparkSessions.writeFailure(output, e);
             }
             // the written rows, read back rather than scored twice
             Dataset<Row> written = (format.equals("json") ? spark.read().schema(BatchSpotting.SCHEMA).json(output) : spark.read().parquet(output)).cache();
@@ -89,8 +86,7 @@ final class SparkJobs {
             Trainer.Listener lines = new Trainer.Listener() {
                 @Override
                 public void epoch(Trainer.EpochResult r) {
-                    o.printf("epoch %d/%d: lr %.3g, train loss %.4f, train acc %.3f; validation %s%s (%.1f s)%n", r.epoch() + 1, epochs,
-                            r.learningRate(), r.trainLoss(), r.trainAccuracy(), r.validation().describe(), r.best() ? " *best*" : "", r.seconds());
+                    o.println(r.describe(epochs));
                     o.flush();
                 }
             };

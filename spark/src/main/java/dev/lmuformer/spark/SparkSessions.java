@@ -22,4 +22,15 @@ public final class SparkSessions {
         spark.sparkContext().setLogLevel("WARN");
         return spark;
     }
+
+    /**
+     * A failed write to {@code output} as the exception to throw: an output that exists (Spark's
+     * AnalysisException, checked in Java's eyes) as a one-line message naming {@code --overwrite}.
+     */
+    static RuntimeException writeFailure(String output, Exception e) {
+        if (String.valueOf(e.getMessage()).contains("already exists")) {
+            return new IllegalArgumentException(output + " exists: give --overwrite to replace it", e);
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.lmuformer.spark;
 
-import dev.lmuformer.data.lra.LraTask;
 import dev.lmuformer.engine.Parallel;
 import dev.lmuformer.train.TrainConfig;
 import picocli.CommandLine;
@@ -8,8 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lmuformer spark train}: the reference recipe, data-parallel over Spark tasks by parameter averaging. */
@@ -28,11 +25,8 @@ final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--master", description = "Spark master URL (default: the one spark-submit gives, else local[*]).")
     String master;
 
-    @Option(names = "--task", defaultValue = "speechcommands", description = "The task, as for train (default: ${DEFAULT-VALUE}).")
-    String task;
-
-    @Option(names = "--config", description = "YAML file with the reference's keys, over the task's defaults (read on the driver).")
-    Path config;
+    @CommandLine.Mixin
+    TrainConfigOptions configuration;
 
     @Option(names = "--data", defaultValue = "data/keywords", description = "Data folder, at a path every executor can read "
             + "(default: ${DEFAULT-VALUE}).")
@@ -44,15 +38,6 @@ final class SparkTrainCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "runs/spark-train", description = "Output folder on the driver (default: ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--set", description = "Override a config key, e.g. --set dim=64 (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
-    @Option(names = "--epochs", description = "Override n_epochs.")
-    Integer epochs;
-
-    @Option(names = "--seed", description = "Override the seed (default 1).")
-    Long seed;
 
     @Option(names = "--workers", defaultValue = "2", description = "W: Spark tasks per round, each with 1/W of the batches (default: ${DEFAULT-VALUE}).")
     int workers;
@@ -70,13 +55,7 @@ final class SparkTrainCommand implements Callable<Integer> {
     public Integer call() {
         if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or positive, got " + threads);
         if (threads > 0) Parallel.setThreads(threads);
-        boolean known = task.equals("speechcommands") || task.equals("psmnist") || task.equals("smnist") || LraTask.byId(task) != null;
-        if (!known) throw new IllegalArgumentException("--task must be a task of train (speechcommands, psmnist, smnist, listops, …), got '" + task + "'");
-        TrainConfig cfg = TrainConfig.forTask(task);
-        if (config != null) cfg.apply(config);
-        overrides.forEach((k, v) -> cfg.set("--set", k, v));
-        if (epochs != null) cfg.set("--epochs", "n_epochs", epochs);
-        if (seed != null) cfg.set("--seed", "seed", seed);
+        TrainConfig cfg = configuration.config();
         cfg.warnings().forEach(w -> spec.commandLine().getErr().println("lmuformer: " + w));
         SparkCommand.requireSpark();
         if (features != null && spec.commandLine().getParseResult().hasMatchedOption("--data")) {
