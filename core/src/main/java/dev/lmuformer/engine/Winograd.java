@@ -9,7 +9,11 @@ package dev.lmuformer.engine;
  * With tiles {@code d = x[t0−1 … t0+4]} the output is {@code y[t0+r] = Σ_k Aᵀ[r][k] · (Bᵀd)_k · (Gg)_k}
  * with the matrices of F(4, 3) at the points 0, ±1, ±2, ∞ (Bᵀ and Aᵀ written out in the transforms below).
  * Rounding differs from the direct sum by a few float32 ulps of the largest terms (the transform
- * coefficients reach 8); the parity tests bound it.
+ * coefficients reach 8); the parity tests bound it. In a training step of the patch embedding
+ * (16,384 rows deep) the weight gradients agree with float64 to under 1e-6 relative (L2), as the
+ * direct form's do; where a step shows 1e-4 to 2e-3, a ReLU input within float32 rounding of zero
+ * took the other side than in float64 — a kink, which any float32 order meets — and the
+ * convolutions are exact again once that side is taken ({@code PatchEmbedGradientPrecisionTest}).
  */
 public final class Winograd {
     private static final int TILE = 4;

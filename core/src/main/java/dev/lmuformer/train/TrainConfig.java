@@ -1,5 +1,6 @@
 package dev.lmuformer.train;
 
+import dev.lmuformer.model.Init;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -57,6 +58,8 @@ public final class TrainConfig {
     private int lrschedulerStep;
     private double lrschedulerDecay;
     private long seed = 1;
+    /** How the weights start; the reference's own initialisation unless set. */
+    private Init.Scheme init = Init.Scheme.REFERENCE;
     /** The --task the defaults came from. */
     private String task = "speechcommands";
     private final List<String> warnings = new ArrayList<>();
@@ -172,6 +175,13 @@ public final class TrainConfig {
             case "lrscheduler_step": lrschedulerStep = positive(where, value); break;
             case "lrscheduler_decay": lrschedulerDecay = positiveNumber(where, value); break;
             case "seed": seed = (long) number(where, value); break;
+            case "init":
+                try {
+                    init = Init.Scheme.parse(string(where, value));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + " must be reference or pytorch, got '" + value + "'");
+                }
+                break;
             default:
                 warnings.add(IGNORED.contains(key) ? "ignoring key '" + key + "' (not used by this implementation)" : "ignoring unknown key '" + key + "'");
         }
@@ -326,6 +336,11 @@ public final class TrainConfig {
                 new StepLr(lr, lrschedulerStart, lrschedulerStep, lrschedulerDecay), nEpochs, batchSize);
     }
 
+    /** {@code init}: how the weights start ({@link Init.Scheme#REFERENCE} unless set). */
+    public Init.Scheme init() {
+        return init;
+    }
+
     /** {@code seed}. */
     public long seed() {
         return seed;
@@ -387,6 +402,7 @@ public final class TrainConfig {
         k.put("lrscheduler_step", lrschedulerStep);
         k.put("lrscheduler_decay", lrschedulerDecay);
         k.put("seed", seed);
+        k.put("init", init.key());
         return k;
     }
 
@@ -400,6 +416,7 @@ public final class TrainConfig {
                 // keys added later say so only when set, so that earlier runs resume as before
                 + (backgroundShare == 0 ? "" : ",background_share=" + backgroundShare)
                 + (backgroundContext ? ",background_context=true" : "")
+                + (init == Init.Scheme.REFERENCE ? "" : ",init=" + init.key())
                 + (task.equals("speechcommands") || task.equals("psmnist") ? "" : ",task=" + task + ",seq_len=" + seqLen);
     }
 }

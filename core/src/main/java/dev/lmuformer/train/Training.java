@@ -62,7 +62,7 @@ public final class Training {
     private final String description;
 
     /**
-     * A run of {@code model} (initialised here from the configuration's seed) with the
+     * A run of {@code model} (initialised here by the configuration's {@code init} from its seed) with the
      * configuration's recipe.
      *
      * @param description one line on the data, for logs
@@ -73,7 +73,7 @@ public final class Training {
         this.model = model;
         this.splits = splits;
         this.description = description;
-        Init.pytorchDefault(model, config.seed());
+        Init.initialise(model, config.init(), config.seed());
         trainer = new Trainer(config.recipe(), model, config.fingerprint(), metadata);
     }
 
