@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Position does not matter in continuous mode: a keyword clip placed at 16 offsets from the
- * stream's start, covering a whole 128-frame period, is found at every offset where it is found at
- * offset 0 — by a model trained with the demo's recipe on the bundled keywords. Windowed sessions,
- * for contrast, lose keywords that straddle a window boundary.
+ * stream's start, covering a whole 128-frame period, is found either at every offset or, when its
+ * score lies near the threshold, at scattered ones — by a model trained with the demo's recipe on
+ * the bundled keywords. Windowed sessions, for contrast, lose keywords that straddle a window
+ * boundary: their misses cluster at the offsets where the word is cut.
  */
 class ContinuousPositionTest {
     private static final int RATE = KeywordSession.SAMPLE_RATE;
@@ -43,33 +44,47 @@ class ContinuousPositionTest {
         List<Example> clips = new ArrayList<>();
         Set<Integer> words = new HashSet<>();
         for (Example e : data.examples(Split.TRAIN)) if (words.add(e.label())) clips.add(e);
+        assertEquals(clips.size(), words.size());
         ContinuousRule continuous = ContinuousRule.defaults(model.numClasses(), ContinuousRule.Score.SOFTMAX);
-        int foundAtZero = 0, windowedLosses = 0;
+        EarlyDecision windowed = new EarlyDecision(0.5, 10);
+        int everywhere = 0, scattered = 0, windowedEverywhere = 0, windowedLosses = 0;
         for (Example e : clips) {
             float[] clip = Pipeline.load(e.file());
-            boolean atZero = found(streaming, continuous, clip, noise, 0, e.label());
-            if (atZero) {
-                foundAtZero++;
-                for (int k = 1; k < OFFSETS; k++) {
-                    assertTrue(found(streaming, continuous, clip, noise, k * STEP, e.label()),
-                            e.file() + ": found at offset 0 but not at offset " + k * 8 + " frames");
-                }
+            boolean[] c = new boolean[OFFSETS], w = new boolean[OFFSETS];
+            for (int k = 0; k < OFFSETS; k++) {
+                c[k] = found(streaming, continuous, clip, noise, k * STEP, e.label());
+                w[k] = found(streaming, windowed, clip, noise, k * STEP, e.label());
             }
-            EarlyDecision windowed = new EarlyDecision(0.5, 10);
-            if (found(streaming, windowed, clip, noise, 0, e.label())) {
-                for (int k = 1; k < OFFSETS; k++) {
-                    if (!found(streaming, windowed, clip, noise, k * STEP, e.label())) {
-                        windowedLosses++;
-                        break;
-                    }
-                }
-            }
+            int cn = count(c), wn = count(w);
+            if (cn == OFFSETS) everywhere++;
+            else if (cn > 0) scattered++;
+            if (wn == OFFSETS) windowedEverywhere++;
+            if (w[0] && wn < OFFSETS) windowedLosses++;
+            if (cn + wn > 0) System.out.println("continuous " + pattern(c) + "  windowed " + pattern(w) + "  " + e.file());
         }
-        System.out.printf("continuous: %d of %d training words found at offset 0, each at all %d offsets; windowed: %d lost at some offset%n",
-                foundAtZero, clips.size(), OFFSETS, windowedLosses);
-        assertTrue(foundAtZero >= 3, "the trained model should find a few of its training words at offset 0, found " + foundAtZero);
+        System.out.printf("continuous: %d of %d training words found at all %d offsets, %d at some; windowed: %d at all, %d lost at some%n",
+                everywhere, clips.size(), OFFSETS, scattered, windowedEverywhere, windowedLosses);
+        // a position effect (state that depends on where the stream started, a readout cut at a
+        // period) would miss every word at some offsets
+        assertTrue(everywhere >= 3, "the trained model should find a few of its training words at every offset, found " + everywhere);
+        assertTrue(2 * scattered <= everywhere, "words found at some offsets only should be the few whose score lies near the threshold: "
+                + scattered + " against " + everywhere + " found everywhere");
         assertTrue(windowedLosses >= 1, "windowed sessions should lose some keyword at some offset (the boundary), lost " + windowedLosses);
-        assertEquals(clips.size(), words.size());
+        assertTrue(windowedEverywhere < everywhere, "windowed sessions should find fewer words at every offset than continuous ones: "
+                + windowedEverywhere + " against " + everywhere);
+    }
+
+    private static int count(boolean[] found) {
+        int n = 0;
+        for (boolean f : found) if (f) n++;
+        return n;
+    }
+
+    /** One character per offset: X found, . missed. */
+    private static String pattern(boolean[] found) {
+        StringBuilder b = new StringBuilder();
+        for (boolean f : found) b.append(f ? 'X' : '.');
+        return b.toString();
     }
 
     /** Whether a session finds {@code label} around the clip laid at sample {@code at} of a stream of background. */
