@@ -1,6 +1,7 @@
 package dev.lmuformer.cli;
 
 import dev.lmuformer.stream.StreamingReadout;
+import dev.lmuformer.model.Init;
 import dev.lmuformer.train.TrainConfig;
 import dev.lmuformer.train.Training;
 import dev.lmuformer.stream.KeywordSpotter;
@@ -63,6 +64,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads (0 = all cores).")
     int threads;
 
+    @Option(names = "--init", defaultValue = "reference", description = "How the weights start: reference (the authors' initialisation, as train)"
+            + " or pytorch (PyTorch's defaults everywhere) (default: ${DEFAULT-VALUE}).")
+    String init;
+
     /**
      * The demo recipe, the keyword-spotting recipe of docs/keyword-spotting.md: the reference's, scaled to a
      * 350-clip set (width 64, batch 32, milder augmentation), with background for continuous
@@ -84,6 +89,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         c.set("demo", "timem", 16);
         c.set("demo", "n_epochs", epochs);
         c.set("demo", "lrscheduler_start", Math.max(1, epochs * 2 / 3));
+        c.set("--init", "init", init);
         return c;
     }
 
@@ -106,6 +112,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         Main.applyThreads(threads);
+        Init.Scheme scheme = Init.Scheme.parse(init); // before the output folder is cleared
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         clear(out);
@@ -115,7 +122,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         report.add("Bundled keyword set `" + data + "` (synthetic speech, 35 words); " + Main.engineLine() + ".");
         report.add("Recipe: the reference's (Adam 2.5e-3, betas 0.95/0.999, BCE, step schedule) at width 64, batch 32, "
                 + epochs + " epochs, no mixup, masks up to 16, with background for continuous spotting (" + (int) (100 * BACKGROUND_SHARE)
-                + " % background examples, clips laid into 1.28 s of background, word fragments as background); the spiking model with cross-entropy.");
+                + " % background examples, clips laid into 1.28 s of background, word fragments as background); the spiking model with cross-entropy;"
+                + " weights initialised as " + (scheme == Init.Scheme.REFERENCE ? "the reference's" : "PyTorch's defaults") + ".");
         report.add("");
         report.add("| model | parameters | best epoch | validation accuracy | test accuracy | test mAP | test AUC | d' |");
         report.add("|---|---|---|---|---|---|---|---|");
