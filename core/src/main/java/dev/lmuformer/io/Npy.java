@@ -60,7 +60,7 @@ public final class Npy {
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shapeM = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shapeM.find()) throw new FormatException(source + ": malformed .npy header: " + header.trim());
+        if (!descr.find() || !fortran.find() || !shapeM.find()) throw new FormatException(source + ": malformed .npy header: " + Excerpt.of(header.trim()));
         if (fortran.group(1).equals("True")) throw new FormatException(source + ": Fortran-ordered arrays are not supported; save with C order");
         String[] parts = shapeM.group(1).split(",");
         int count = 0;
@@ -72,7 +72,7 @@ public final class Npy {
             try {
                 dims[count] = Integer.parseInt(p.replace("L", ""));
             } catch (NumberFormatException e) {
-                throw new FormatException(source + ": malformed shape in .npy header: (" + shapeM.group(1) + ")");
+                throw new FormatException(source + ": malformed shape in .npy header: " + Excerpt.of("(" + shapeM.group(1) + ")"));
             }
             if (dims[count] < 0) throw new FormatException(source + ": negative dimension in .npy header");
             size *= dims[count++];
@@ -85,7 +85,7 @@ public final class Npy {
             case "<f4": case "<i4": case "<u4": width = 4; break;
             case "<f8": case "<i8": width = 8; break;
             case "|u1": case "|i1": case "|b1": width = 1; break;
-            default: throw new FormatException(source + ": unsupported .npy dtype '" + type + "' (use little-endian float32)");
+            default: throw new FormatException(source + ": unsupported .npy dtype " + Excerpt.of(type) + " (use little-endian float32)");
         }
         int dataStart = start + (int) headerLen;
         long needed = size * width;

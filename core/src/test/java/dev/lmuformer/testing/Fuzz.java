@@ -69,8 +69,8 @@ public final class Fuzz {
     /** A message is one line of printable characters, at most {@link #MESSAGE_LIMIT} long. */
     public static void checkMessage(String what, String message) {
         assertTrue(message != null && !message.isBlank(), what + ": an empty message");
-        assertTrue(message.length() <= MESSAGE_LIMIT, what + ": a message of " + message.length() + " characters: "
-                + message.substring(0, 200));
+        assertTrue(message.length() <= MESSAGE_LIMIT, () -> what + ": a message of " + message.length() + " characters: "
+                + message.substring(0, Math.min(message.length(), 200)));
         message.codePoints().forEach(cp -> assertTrue(cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0) && Character.isDefined(cp)
                 && Character.getType(cp) != Character.SURROGATE && cp != 0x2028 && cp != 0x2029,
                 () -> what + ": the message holds character U+" + Integer.toHexString(cp) + ": " + message.replaceAll("\\p{Cntrl}", "?")));
