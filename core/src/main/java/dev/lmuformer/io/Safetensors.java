@@ -62,7 +62,7 @@ public final class Safetensors {
         try {
             header = JSON.std.mapFrom(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            throw new FormatException(source + ": safetensors header is not valid JSON (" + firstLine(e.getMessage()) + ")", e);
+            throw new FormatException(source + ": safetensors header is not valid JSON (" + Excerpt.of(firstLine(e.getMessage())) + ")", e);
         }
         int base = 8 + (int) headerLen;
         int dataLen = bytes.length - base;
@@ -72,7 +72,8 @@ public final class Safetensors {
             if (e.getKey().equals("__metadata__")) {
                 if (!(e.getValue() instanceof Map)) throw new FormatException(source + ": __metadata__ is not an object");
                 for (Map.Entry<?, ?> m : ((Map<?, ?>) e.getValue()).entrySet()) {
-                    if (!(m.getValue() instanceof String)) throw new FormatException(source + ": __metadata__ value '" + m.getKey() + "' is not a string");
+                    if (!(m.getValue() instanceof String)) throw new FormatException(source + ": __metadata__ value " + Excerpt.of(String.valueOf(m.getKey()))
+                            + " is not a string");
                     metadata.put(String.valueOf(m.getKey()), (String) m.getValue());
                 }
                 continue;
@@ -84,13 +85,13 @@ public final class Safetensors {
     }
 
     private static Entry entry(String source, String name, Object value, int dataLen) {
-        String where = source + ": tensor '" + name + "'";
+        String where = source + ": tensor " + Excerpt.of(name);
         if (!(value instanceof Map)) throw new FormatException(where + " is not described by an object");
         Map<?, ?> m = (Map<?, ?>) value;
         if (!(m.get("dtype") instanceof String)) throw new FormatException(where + " has no dtype");
         String dtype = (String) m.get("dtype");
         int width = width(dtype);
-        if (width == 0) throw new FormatException(where + " has unsupported dtype " + dtype);
+        if (width == 0) throw new FormatException(where + " has unsupported dtype " + Excerpt.of(String.valueOf(dtype)));
         if (!(m.get("shape") instanceof List) || !(m.get("data_offsets") instanceof List)) {
             throw new FormatException(where + " lacks shape or data_offsets");
         }
@@ -120,7 +121,7 @@ public final class Safetensors {
 
     private static long asLong(Object o, String where) {
         if (o instanceof Number && !(o instanceof Double) && !(o instanceof Float)) return ((Number) o).longValue();
-        throw new FormatException(where + " holds a non-integer value " + o);
+        throw new FormatException(where + " holds a non-integer value " + Excerpt.of(String.valueOf(o)));
     }
 
     private static String firstLine(String s) {
