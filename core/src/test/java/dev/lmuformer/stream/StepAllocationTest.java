@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -19,9 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kernels the Vector API boxes its vectors (tens of KiB per frame, for a while that depends on
  * the JIT's timing), so the test waits for a clean round rather than a fixed warm-up; an object
  * per product (a view record per Gemm operand came to 0.6 to 1.1 KiB per frame) allocates in every round.
+ * Unloaded, lmu_rnn_conv1d needs about 12 rounds; on a loaded 2-core CI machine 40 rounds were once not
+ * enough (the allocation was still falling as C2 worked through its queue), hence a time limit.
  */
 class StepAllocationTest {
-    private static final int ROUNDS = 40, FRAMES = 500;
+    private static final int FRAMES = 500;
+    private static final Duration LIMIT = Duration.ofSeconds(120);
     /** Average bytes per frame allowed. */
     private static final double BOUND = 32;
 
@@ -38,13 +42,18 @@ class StepAllocationTest {
         for (int i = 0; i < frame.length; i++) frame[i] = (float) (rnd.nextDouble() * 2 - 1);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
-        double least = Double.MAX_VALUE;
-        for (int round = 0; round < ROUNDS && least >= BOUND; round++) {
+        double least = Double.MAX_VALUE, last = 0;
+        int rounds = 0;
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (least >= BOUND && System.nanoTime() < deadline) {
             long before = threads.getThreadAllocatedBytes(id);
             run(stream, state, frame, FRAMES);
-            least = Math.min(least, (threads.getThreadAllocatedBytes(id) - before) / (double) FRAMES);
+            last = (threads.getThreadAllocatedBytes(id) - before) / (double) FRAMES;
+            least = Math.min(least, last);
+            rounds++;
         }
-        assertTrue(least < BOUND, arch + ": at least " + least + " bytes allocated per frame in each of " + ROUNDS + " rounds");
+        assertTrue(least < BOUND, arch + ": at least " + least + " bytes allocated per frame in each of " + rounds + " rounds in " + LIMIT.toSeconds()
+                + " s (the last " + last + ")");
     }
 
     private static void run(ModelStream stream, ModelStream.State state, float[] frame, int frames) {
