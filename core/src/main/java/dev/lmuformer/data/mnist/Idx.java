@@ -3,6 +3,7 @@ package dev.lmuformer.data.mnist;
 import dev.lmuformer.io.FormatException;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -19,6 +20,8 @@ import java.util.zip.GZIPInputStream;
  */
 public record Idx(int[] shape, byte[] data) {
     private static final long MAX_BYTES = 1L << 30;
+    /** Values counted at most: more than any byte array holds, and small enough that times a size it cannot overflow. */
+    private static final long COUNT_CAP = 1L << 32;
 
     /** Reads a file; {@code .gz} files are decompressed. */
     public static Idx read(Path file) {
@@ -32,7 +35,8 @@ public record Idx(int[] shape, byte[] data) {
             }
             bytes = out.toByteArray();
         } catch (IOException e) {
-            throw new FormatException(file + ": cannot read (" + e.getMessage() + ")", e);
+            String why = e instanceof EOFException && e.getMessage() == null ? "the data ends too early" : e.getMessage(); // a gzip header cut short
+            throw new FormatException(file + ": cannot read (" + why + ")", e);
         }
         return parse(file.toString(), bytes);
     }
@@ -50,11 +54,12 @@ public record Idx(int[] shape, byte[] data) {
         for (int i = 0; i < dims; i++) {
             shape[i] = b.getInt(4 + 4 * i);
             if (shape[i] < 0) throw new FormatException(source + ": negative IDX dimension");
-            count *= shape[i];
+            count = Math.min(count * shape[i], COUNT_CAP); // unchecked, four sizes of 2^16 would wrap to 0 and pass for an empty file
         }
         int start = 4 + 4 * dims;
         if (count != bytes.length - start) {
-            throw new FormatException(source + ": IDX header says " + count + " values but the file has " + (bytes.length - start) + " (truncated?)");
+            throw new FormatException(source + ": IDX header says " + (count == COUNT_CAP ? "at least " : "") + count + " values but the file has "
+                    + (bytes.length - start) + " (truncated?)");
         }
         byte[] data = new byte[(int) count];
         System.arraycopy(bytes, start, data, 0, data.length);
