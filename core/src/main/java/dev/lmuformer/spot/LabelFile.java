@@ -1,5 +1,7 @@
 package dev.lmuformer.spot;
 
+import dev.lmuformer.io.Excerpt;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
@@ -101,21 +103,26 @@ public final class LabelFile {
         if (f.length != 3) throw new IllegalArgumentException(where + "expected " + HEADER + ", got " + f.length + " field" + (f.length == 1 ? "" : "s"));
         String word = f[0].trim(), startText = f[1].trim(), endText = f[2].trim();
         if (word.isEmpty()) throw new IllegalArgumentException(where + "the word is empty");
-        if (!words.contains(word)) throw new IllegalArgumentException(where + "unknown word '" + word + "' (known: " + shown(words) + ")");
+        if (!words.contains(word)) throw new IllegalArgumentException(where + "unknown word " + Excerpt.of(word) + " (known: " + shown(words) + ")");
         double start = number(startText, "start", where), end = number(endText, "end", where);
-        if (start < 0) throw new IllegalArgumentException(where + "start " + startText + " is negative");
-        if (!(end > start)) throw new IllegalArgumentException(where + "end " + endText + " is not after start " + startText);
+        if (start < 0) throw new IllegalArgumentException(where + "start " + asWritten(startText) + " is negative");
+        if (!(end > start)) throw new IllegalArgumentException(where + "end " + asWritten(endText) + " is not after start " + asWritten(startText));
         if (end > audioSeconds + END_TOLERANCE) {
-            throw new IllegalArgumentException(where + "end " + endText + " s is past the end of the audio (" + seconds(audioSeconds) + " s)");
+            throw new IllegalArgumentException(where + "end " + asWritten(endText) + " s is past the end of the audio (" + seconds(audioSeconds) + " s)");
         }
         return new Truth(word, start, end);
     }
 
     private static double number(String text, String field, String where) {
-        if (!DECIMAL.matcher(text).matches()) throw new IllegalArgumentException(where + field + " '" + text + "' is not a number");
+        if (!DECIMAL.matcher(text).matches()) throw new IllegalArgumentException(where + field + " " + Excerpt.of(text) + " is not a number");
         double x = Double.parseDouble(text);
-        if (!Double.isFinite(x)) throw new IllegalArgumentException(where + field + " " + text + " is too large");
+        if (!Double.isFinite(x)) throw new IllegalArgumentException(where + field + " " + asWritten(text) + " is too large");
         return x;
+    }
+
+    /** A decimal as the file wrote it, for a message: as it is, or a quoted excerpt when it is longer than an excerpt. */
+    private static String asWritten(String decimal) {
+        return decimal.length() <= Excerpt.LIMIT ? decimal : Excerpt.of(decimal);
     }
 
     /** The known words, sorted, at most {@link #KNOWN_WORDS_SHOWN} of them and then an ellipsis. */

@@ -1,15 +1,19 @@
 package dev.lmuformer.train;
 
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.model.Init;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,10 @@ import java.util.Set;
  * malformed values are refused with a message naming the key.
  */
 public final class TrainConfig {
+    /** Aliases to lists and mappings a file may hold: a configuration needs few if any, an alias bomb many. */
+    private static final int MAX_COLLECTION_ALIASES = 8;
+    /** Characters of SnakeYAML's problem that a message keeps. */
+    private static final int PROBLEM_LIMIT = 120;
     /** Keys of gsc.yml that have no meaning here. */
     private static final Set<String> IGNORED = Set.of("annotaiton", "annotation", "patch_size", "sr_ratios", "time_step", "gpu_id",
             "dataset", "bal", "data_train", "data_val", "data_eval", "label_csv", "metrics", "warmup", "exp_dir", "save_model",
@@ -109,6 +117,8 @@ public final class TrainConfig {
         String text;
         try {
             text = Files.readString(file);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text");
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
         }
@@ -118,13 +128,43 @@ public final class TrainConfig {
     private void apply(String source, String text) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            // SafeConstructor: no tag makes a Java object; LoaderOptions' defaults bound nesting (50) and size (3 MB) and
+            // refuse recursive keys and global tags, but their 50 aliases to collections build a key of 2^24 leaves (hashing it
+            // takes half a second) or a value that prints as gigabytes
+            LoaderOptions options = new LoaderOptions();
+            options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+            root = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (RuntimeException e) {
+            // besides YAMLException, SafeConstructor throws IllegalArgumentException (!!binary) and ClassCastException
+            // (!!set on a scalar) for malformed tagged nodes: everything load throws is about the text
+            throw new IllegalArgumentException(source + ": not valid YAML (" + problem(e) + ")");
         }
         if (root == null) return;
         if (!(root instanceof Map)) throw new IllegalArgumentException(source + ": expected a mapping of keys to values");
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) set(source, String.valueOf(e.getKey()), e.getValue());
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) {
+            if (!isScalar(e.getKey())) throw new IllegalArgumentException(source + ": a key must be a name, got " + shown(e.getKey()));
+            set(source, String.valueOf(e.getKey()), e.getValue());
+        }
+    }
+
+    /**
+     * SnakeYAML's problem and where it is, as one short printable line: the problem may quote the
+     * input (a tag, a character) raw and at any length.
+     */
+    private static String problem(RuntimeException e) {
+        String problem;
+        if (e instanceof MarkedYAMLException m && m.getProblem() != null) {
+            problem = (m.getContext() == null ? "" : m.getContext() + ", ") + m.getProblem();
+        } else if (e instanceof ClassCastException) {
+            problem = "a tag that does not fit its value";
+        } else {
+            problem = String.valueOf(e.getMessage());
+        }
+        problem = problem.lines().findFirst().orElse("");
+        if (problem.length() > PROBLEM_LIMIT) problem = problem.substring(0, PROBLEM_LIMIT) + "…";
+        problem = problem.replaceAll("[^\\x20-\\x7e…]", "?");
+        Mark mark = e instanceof MarkedYAMLException m ? m.getProblemMark() : null;
+        return mark == null ? problem : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": " + problem;
     }
 
     /** Sets one key of the reference's configuration (e.g. {@code set("n_epochs", 2)}); returns this configuration. */
@@ -138,7 +178,7 @@ public final class TrainConfig {
      * @throws IllegalArgumentException for a malformed value, naming the source and the key
      */
     public TrainConfig set(String source, String key, Object value) {
-        String where = source + ": key '" + key + "'";
+        String where = source + ": key " + Excerpt.of(key);
         switch (key) {
             case "model": model = string(where, value); break;
             case "dim": dim = positive(where, value); break;
@@ -154,7 +194,7 @@ public final class TrainConfig {
             case "background_context": backgroundContext = bool(where, value); break;
             case "background_share":
                 backgroundShare = probability(where, value);
-                if (backgroundShare == 1) throw new IllegalArgumentException(where + " must be below 1, got " + value);
+                if (backgroundShare == 1) throw new IllegalArgumentException(where + " must be below 1, got " + shown(value));
                 break;
             case "noise": noise = bool(where, value); break;
             case "audio_length": audioLength = positive(where, value); break;
@@ -168,7 +208,7 @@ public final class TrainConfig {
                 try {
                     loss = Recipe.LossKind.parse(string(where, value));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + " must be BCE or CE, got '" + value + "'");
+                    throw new IllegalArgumentException(where + " must be BCE or CE, got " + shown(value));
                 }
                 break;
             case "lrscheduler_start": lrschedulerStart = nonNegative(where, value); break;
@@ -179,58 +219,73 @@ public final class TrainConfig {
                 try {
                     init = Init.Scheme.parse(string(where, value));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + " must be reference or pytorch, got '" + value + "'");
+                    throw new IllegalArgumentException(where + " must be reference or pytorch, got " + shown(value));
                 }
                 break;
             default:
-                warnings.add(IGNORED.contains(key) ? "ignoring key '" + key + "' (not used by this implementation)" : "ignoring unknown key '" + key + "'");
+                warnings.add(IGNORED.contains(key) ? "ignoring key " + Excerpt.of(key) + " (not used by this implementation)"
+                        : "ignoring unknown key " + Excerpt.of(key));
         }
         return this;
     }
 
     private static String string(String where, Object v) {
-        if (v == null || v instanceof Map || v instanceof List) throw new IllegalArgumentException(where + " must be a string, got " + v);
+        if (!isScalar(v)) throw new IllegalArgumentException(where + " must be a string, got " + shown(v));
         return String.valueOf(v).trim();
+    }
+
+    /** A string, number or boolean: not null, a collection, binary data or a timestamp. */
+    private static boolean isScalar(Object v) {
+        return v instanceof String || v instanceof Number || v instanceof Boolean;
+    }
+
+    /** A value as a message shows it: a short excerpt, and a collection by its kind (expanding an aliased one could take gigabytes). */
+    private static String shown(Object v) {
+        if (v instanceof Map) return "a mapping";
+        if (v instanceof Collection) return "a list";
+        if (v instanceof byte[]) return "binary data";
+        return Excerpt.of(String.valueOf(v));
     }
 
     private static double number(String where, Object v) {
         if (v instanceof Number) return ((Number) v).doubleValue();
+        if (!(v instanceof String)) throw new IllegalArgumentException(where + " must be a number, got " + shown(v));
         try {
-            return Double.parseDouble(string(where, v));
+            return Double.parseDouble(((String) v).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + " must be a number, got '" + v + "'");
+            throw new IllegalArgumentException(where + " must be a number, got " + shown(v));
         }
     }
 
     private static double positiveNumber(String where, Object v) {
         double d = number(where, v);
-        if (!(d > 0) || Double.isInfinite(d)) throw new IllegalArgumentException(where + " must be positive, got " + v);
+        if (!(d > 0) || Double.isInfinite(d)) throw new IllegalArgumentException(where + " must be positive, got " + shown(v));
         return d;
     }
 
     private static double probability(String where, Object v) {
         double d = number(where, v);
-        if (!(d >= 0 && d <= 1)) throw new IllegalArgumentException(where + " must be in [0, 1], got " + v);
+        if (!(d >= 0 && d <= 1)) throw new IllegalArgumentException(where + " must be in [0, 1], got " + shown(v));
         return d;
     }
 
     private static int nonNegative(String where, Object v) {
         double d = number(where, v);
-        if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) throw new IllegalArgumentException(where + " must be a non-negative integer, got " + v);
+        if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) throw new IllegalArgumentException(where + " must be a non-negative integer, got " + shown(v));
         return (int) d;
     }
 
     private static int positive(String where, Object v) {
         int i = nonNegative(where, v);
-        if (i == 0) throw new IllegalArgumentException(where + " must be positive, got " + v);
+        if (i == 0) throw new IllegalArgumentException(where + " must be positive, got " + shown(v));
         return i;
     }
 
     private static boolean bool(String where, Object v) {
         if (v instanceof Boolean) return (Boolean) v;
-        String s = string(where, v).toLowerCase(java.util.Locale.ROOT);
+        String s = v instanceof String ? ((String) v).trim().toLowerCase(java.util.Locale.ROOT) : "";
         if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
-        throw new IllegalArgumentException(where + " must be true or false, got '" + v + "'");
+        throw new IllegalArgumentException(where + " must be true or false, got " + shown(v));
     }
 
     // the values, by the keys' names in camel case

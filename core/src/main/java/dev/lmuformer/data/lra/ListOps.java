@@ -1,5 +1,7 @@
 package dev.lmuformer.data.lra;
 
+import dev.lmuformer.io.Excerpt;
+
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,7 +34,8 @@ public final class ListOps {
 
     /**
      * Reads a ListOps TSV file (the {@code Source<TAB>Target} header is optional); expressions
-     * longer than {@code maxLength} symbols are cut, as LRA does.
+     * longer than {@code maxLength} symbols are cut, as LRA does, after checking that each is one
+     * well-nested expression.
      *
      * @throws dev.lmuformer.io.FormatException naming the file and line of the first malformed line
      */
@@ -46,6 +49,7 @@ public final class ListOps {
             byte[] symbols;
             try {
                 symbols = symbols(Tsv.text(f[0]));
+                evaluate(symbols); // unbalanced brackets or a missing argument: not an expression
             } catch (IllegalArgumentException e) {
                 throw Tsv.error(file, line, e.getMessage());
             }
@@ -71,7 +75,7 @@ public final class ListOps {
         if (word.length() == 1 && word.charAt(0) >= '0' && word.charAt(0) <= '9') return word.charAt(0) - '0';
         if (word.equals(CLOSE)) return CLOSE_SYMBOL;
         int op = OPERATORS.indexOf(word);
-        if (op < 0) throw new IllegalArgumentException("unknown ListOps token '" + word + "'");
+        if (op < 0) throw new IllegalArgumentException("unknown ListOps token " + Excerpt.of(word));
         return FIRST_OPERATOR + op;
     }
 

@@ -1,5 +1,6 @@
 package dev.lmuformer.data.lra;
 
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.io.FormatException;
 
 import java.io.IOException;
@@ -90,9 +91,9 @@ final class Tsv {
         try {
             v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw error(file, line, "label '" + s + "' is not a number");
+            throw error(file, line, "label " + Excerpt.of(s) + " is not a number");
         }
-        if (v != Math.rint(v) || v < 0 || v >= classes) throw error(file, line, "label '" + s + "' is not a class in 0…" + (classes - 1));
+        if (v != Math.rint(v) || v < 0 || v >= classes) throw error(file, line, "label " + Excerpt.of(s) + " is not a class in 0…" + (classes - 1));
         return (int) v;
     }
 

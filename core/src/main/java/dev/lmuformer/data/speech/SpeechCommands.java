@@ -1,8 +1,11 @@
 package dev.lmuformer.data.speech;
 
 import dev.lmuformer.data.Split;
+import dev.lmuformer.io.Excerpt;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +57,8 @@ public final class SpeechCommands {
 
     /**
      * Lists the dataset under {@code root}. Fails with a one-line message when the root or a list
-     * is missing, a word folder is not a label, or a listed clip does not exist.
+     * is missing, a list is not UTF-8, a word folder is not a label, or a listed entry is not a
+     * {@code word/file.wav} clip of the dataset.
      */
     public static SpeechCommands open(Path root, Labels labels) {
         if (!Files.isDirectory(root)) throw new IllegalArgumentException(root + ": not a directory");
@@ -62,12 +66,14 @@ public final class SpeechCommands {
             Map<Split, List<Example>> splits = new EnumMap<>(Split.class);
             List<String> validation = readList(root, VALIDATION_LIST);
             List<String> test = readList(root, TESTING_LIST);
-            splits.put(Split.VALIDATION, listed(root, labels, validation, VALIDATION_LIST));
-            splits.put(Split.TEST, listed(root, labels, test, TESTING_LIST));
+            List<String> clips = allClips(root, labels);
+            Set<String> known = new HashSet<>(clips);
+            splits.put(Split.VALIDATION, listed(root, labels, known, validation, VALIDATION_LIST));
+            splits.put(Split.TEST, listed(root, labels, known, test, TESTING_LIST));
             Set<String> heldOut = new HashSet<>(validation);
             heldOut.addAll(test);
             List<Example> train = new ArrayList<>();
-            for (String rel : allClips(root, labels)) {
+            for (String rel : clips) {
                 if (!heldOut.contains(rel)) train.add(new Example(root.resolve(rel), labels.indexOf(word(rel))));
             }
             splits.put(Split.TRAIN, Collections.unmodifiableList(train));
@@ -124,26 +130,40 @@ public final class SpeechCommands {
         return Collections.unmodifiableList(all);
     }
 
-    /** Non-blank lines of a list file, with Windows separators turned into '/'. */
+    /** Non-blank lines of a list file (a byte order mark dropped), with Windows separators turned into '/'. */
     private static List<String> readList(Path root, String name) throws IOException {
         Path f = root.resolve(name);
         if (!Files.isRegularFile(f)) throw new IllegalArgumentException(root + ": no " + name + " (not a Speech Commands layout)");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(f + ": not UTF-8 text");
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) lines.set(0, lines.get(0).substring(1));
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        for (String line : lines) {
             String rel = line.strip().replace('\\', '/');
             if (!rel.isEmpty()) out.add(rel);
         }
         return out;
     }
 
-    private static List<Example> listed(Path root, Labels labels, List<String> entries, String listName) {
+    /**
+     * The examples of {@code entries}, each one of the {@code clips} found in the label folders: an
+     * entry such as {@code yes/../no/a.wav} or {@code yes/./a.wav} names a file but would give it
+     * the wrong label or leave it in train as well.
+     */
+    private static List<Example> listed(Path root, Labels labels, Set<String> clips, List<String> entries, String listName) {
         List<Example> out = new ArrayList<>(entries.size());
         for (String rel : entries) {
+            String where = root.resolve(listName) + ": " + Excerpt.of(rel);
             int label = labels.indexOf(word(rel));
-            if (label < 0) throw new IllegalArgumentException(root.resolve(listName) + ": '" + rel + "' is not in a label folder");
-            Path file = root.resolve(rel);
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(root.resolve(listName) + ": '" + rel + "' does not exist");
-            out.add(new Example(file, label));
+            if (label < 0) throw new IllegalArgumentException(where + " is not in a label folder");
+            String name = rel.substring(rel.indexOf('/') + 1);
+            if (name.contains("/") || !isWavName(name)) throw new IllegalArgumentException(where + " is not word/file.wav");
+            if (!clips.contains(rel)) throw new IllegalArgumentException(where + " does not exist");
+            out.add(new Example(root.resolve(rel), label));
         }
         return Collections.unmodifiableList(out);
     }
@@ -175,6 +195,10 @@ public final class SpeechCommands {
     }
 
     private static boolean isWav(Path p) {
-        return Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav");
+        return Files.isRegularFile(p) && isWavName(p.getFileName().toString());
+    }
+
+    private static boolean isWavName(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".wav");
     }
 }
