@@ -62,7 +62,7 @@ public final class Safetensors {
         try {
             header = JSON.std.mapFrom(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            throw new FormatException(source + ": safetensors header is not valid JSON (" + Excerpt.of(firstLine(e.getMessage())) + ")", e);
+            throw new FormatException(source + ": safetensors header is not valid JSON (" + Excerpt.ofMessage(e.getMessage()) + ")", e);
         }
         int base = 8 + (int) headerLen;
         int dataLen = bytes.length - base;
@@ -122,12 +122,6 @@ public final class Safetensors {
     private static long asLong(Object o, String where) {
         if (o instanceof Number && !(o instanceof Double) && !(o instanceof Float)) return ((Number) o).longValue();
         throw new FormatException(where + " holds a non-integer value " + Excerpt.of(String.valueOf(o)));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "no detail";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static int width(String dtype) {

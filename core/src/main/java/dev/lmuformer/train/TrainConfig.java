@@ -28,8 +28,6 @@ import java.util.Set;
 public final class TrainConfig {
     /** Aliases to lists and mappings a file may hold: a configuration needs few if any, an alias bomb many. */
     private static final int MAX_COLLECTION_ALIASES = 8;
-    /** Characters of SnakeYAML's problem that a message keeps. */
-    private static final int PROBLEM_LIMIT = 120;
     /** Keys of gsc.yml that have no meaning here. */
     private static final Set<String> IGNORED = Set.of("annotaiton", "annotation", "patch_size", "sr_ratios", "time_step", "gpu_id",
             "dataset", "bal", "data_train", "data_val", "data_eval", "label_csv", "metrics", "warmup", "exp_dir", "save_model",
@@ -160,9 +158,7 @@ public final class TrainConfig {
         } else {
             problem = String.valueOf(e.getMessage());
         }
-        problem = problem.lines().findFirst().orElse("");
-        if (problem.length() > PROBLEM_LIMIT) problem = problem.substring(0, PROBLEM_LIMIT) + "…";
-        problem = problem.replaceAll("[^\\x20-\\x7e…]", "?");
+        problem = Excerpt.ofMessage(problem);
         Mark mark = e instanceof MarkedYAMLException m ? m.getProblemMark() : null;
         return mark == null ? problem : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": " + problem;
     }

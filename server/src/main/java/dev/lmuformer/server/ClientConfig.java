@@ -48,8 +48,8 @@ record ClientConfig(int sampleRate, Encoding encoding, List<String> keywords, do
     static ClientConfig parse(String text, List<String> words) {
         Map<String, Object> m = ProtocolException.object(text, "the config message");
         for (String k : m.keySet()) {
-            if (!FIELDS.contains(k) && !k.equals("type")) throw new ProtocolException("unknown config field \"" + k + "\"; known: " + String.join(", ",
-                    FIELDS.stream().sorted().toList()));
+            if (!FIELDS.contains(k) && !k.equals("type")) throw new ProtocolException("unknown config field " + ProtocolException.json(k) + "; known: "
+                    + String.join(", ", FIELDS.stream().sorted().toList()));
         }
         if (m.containsKey("type") && !"config".equals(m.get("type"))) {
             throw new ProtocolException("expected a config message first (or audio), got type " + ProtocolException.json(m.get("type")));

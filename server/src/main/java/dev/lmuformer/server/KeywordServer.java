@@ -4,6 +4,7 @@ import dev.lmuformer.audio.AudioFormatException;
 import dev.lmuformer.audio.Resampler;
 import dev.lmuformer.audio.WavReader;
 import dev.lmuformer.audio.Waveform;
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.stream.KeywordSession;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -147,7 +148,7 @@ public final class KeywordServer implements AutoCloseable {
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (origin != null && !originAllowed(origin, request)) {
             metrics.refused.labelValues("origin").inc();
-            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + origin + " is not allowed");
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + Excerpt.of(origin) + " is not allowed");
             return null;
         }
         return new Connection(hub);

@@ -1,12 +1,16 @@
 package dev.lmuformer.data.lra;
 
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.io.FormatException;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,13 +25,20 @@ import java.util.stream.Stream;
  * whitespace-separated: the image's folder and file name relative to the root (e.g.
  * {@code imgs/0 sample_0.png}), a third field, and the label (0 or 1) fourth — and the PNG images.
  * An image becomes its row-major sequence of grey levels (32×32 → 1,024). Empty image files, which
- * the release contains, are skipped and reported.
+ * the release contains, are skipped and reported. An image's size is read from its PNG header and
+ * checked before it is decoded, so that a corrupted header cannot make the decoder allocate for a
+ * huge image.
  */
 public final class Pathfinder {
     /** Tokens with padding. */
     public static final int VOCABULARY = 257;
     /** Path or no path. */
     public static final int CLASSES = 2;
+    /** Pixels an image may have a side at most: the release's are 32 to 256. */
+    private static final int MAX_SIDE = 1024;
+    /** The PNG signature, then the IHDR chunk's length (13) and type, then its width and height. */
+    private static final long PNG_SIGNATURE = 0x89504e470d0a1a0aL;
+    private static final int IHDR_LENGTH = 13, IHDR = 0x49484452, PNG_HEADER = 24;
 
     private Pathfinder() {
     }
@@ -65,8 +76,15 @@ public final class Pathfinder {
                 if (f.length == 1 && f[0].isEmpty()) continue;
                 if (f.length < 4) throw Tsv.error(file, i + 1, "expected 'folder file _ label', found " + f.length + " field(s)");
                 int label = Tsv.label(file, i + 1, f[3].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), CLASSES);
-                Path image = root.resolve(f[0]).resolve(f[1]);
-                byte[] grey = grey(image, file, i + 1, size);
+                String listed = Excerpt.of(f[0] + "/" + f[1]);
+                Path image;
+                try {
+                    image = root.resolve(f[0]).resolve(f[1]).normalize();
+                } catch (InvalidPathException e) {
+                    throw Tsv.error(file, i + 1, "image " + listed + " is not a valid path");
+                }
+                if (!image.startsWith(root.normalize())) throw Tsv.error(file, i + 1, "image " + listed + " is outside " + root);
+                byte[] grey = grey(image, listed, file, i + 1, size);
                 if (grey == null) {
                     skipped++;
                     continue;
@@ -88,24 +106,24 @@ public final class Pathfinder {
         }
     }
 
-    /** The grey levels of an image, row-major; null for an empty file. {@code size} is the first image's (width, height). */
-    private static byte[] grey(Path image, Path listedIn, int line, int[] size) {
-        if (!Files.isRegularFile(image)) throw Tsv.error(listedIn, line, "image " + image + " does not exist");
+    /**
+     * The grey levels of an image, row-major; null for an empty file. {@code listed} is its name as the
+     * metadata gives it (quoted), {@code size} the first image's (width, height).
+     */
+    private static byte[] grey(Path image, String listed, Path listedIn, int line, int[] size) {
+        if (!Files.isRegularFile(image)) throw Tsv.error(listedIn, line, "image " + listed + " does not exist");
         BufferedImage img;
         try {
             if (Files.size(image) == 0) return null;
+            checkPngSize(image, listed, listedIn, line, size);
             img = ImageIO.read(image.toFile());
         } catch (IOException e) {
-            throw Tsv.error(listedIn, line, "cannot read image " + image + " (" + e.getMessage() + ")");
+            throw Tsv.error(listedIn, line, "cannot read image " + listed + " (" + e.getMessage() + ")");
         }
-        if (img == null) throw Tsv.error(listedIn, line, image + " is not an image ImageIO can decode");
-        int w = img.getWidth(), h = img.getHeight();
-        if (size[0] < 0) {
-            size[0] = w;
-            size[1] = h;
-        } else if (w != size[0] || h != size[1]) {
-            throw Tsv.error(listedIn, line, image + " is " + w + "×" + h + ", the first image " + size[0] + "×" + size[1]);
+        if (img == null || img.getWidth() != size[0] || img.getHeight() != size[1]) {
+            throw Tsv.error(listedIn, line, "image " + listed + " is not a PNG ImageIO can decode");
         }
+        int w = size[0], h = size[1];
         byte[] out = new byte[w * h];
         Raster r = img.getRaster();
         boolean grey8 = r.getNumBands() == 1 && img.getColorModel().getComponentSize(0) == 8 && img.getColorModel().getNumComponents() == 1;
@@ -120,5 +138,29 @@ public final class Pathfinder {
             }
         }
         return out;
+    }
+
+    /**
+     * Checks the width and height in a PNG's header, before decoding it: against {@link #MAX_SIDE}
+     * for the first image (which sets {@code size}), against the first image's for the others.
+     */
+    private static void checkPngSize(Path image, String listed, Path listedIn, int line, int[] size) throws IOException {
+        ByteBuffer header;
+        try (InputStream in = Files.newInputStream(image)) {
+            header = ByteBuffer.wrap(in.readNBytes(PNG_HEADER));
+        }
+        if (header.limit() < PNG_HEADER || header.getLong(0) != PNG_SIGNATURE || header.getInt(8) != IHDR_LENGTH || header.getInt(12) != IHDR) {
+            throw Tsv.error(listedIn, line, "image " + listed + " is not a PNG file");
+        }
+        int w = header.getInt(16), h = header.getInt(20);
+        if (size[0] < 0) {
+            if (w < 1 || w > MAX_SIDE || h < 1 || h > MAX_SIDE) {
+                throw Tsv.error(listedIn, line, "image " + listed + " is " + w + "×" + h + ", not 1…" + MAX_SIDE + " pixels a side");
+            }
+            size[0] = w;
+            size[1] = h;
+        } else if (w != size[0] || h != size[1]) {
+            throw Tsv.error(listedIn, line, "image " + listed + " is " + w + "×" + h + ", the first image " + size[0] + "×" + size[1]);
+        }
     }
 }
