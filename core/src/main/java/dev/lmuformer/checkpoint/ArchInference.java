@@ -1,5 +1,6 @@
 package dev.lmuformer.checkpoint;
 
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.model.ModelConfig;
 
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public final class ArchInference {
         else if (has("lmu_fft.W_h.weight") && has("conv1.weight")) arch = note("psmnist_lmu", "conv1.*, lmu_fft.*");
         else if (has("lmu_fft.W_h.weight")) arch = note("psmnist_slmu", "lmu_fft.* without conv1");
         else {
-            List<String> first = shapes.keySet().stream().limit(4).toList();
+            List<String> first = shapes.keySet().stream().limit(3).map(Excerpt::of).toList();
             throw new IllegalArgumentException("no known architecture has these tensors (first: " + String.join(", ", first) + ")");
         }
         return arch;
@@ -131,9 +132,10 @@ public final class ArchInference {
 
     private int[] need(String key, int rank) {
         int[] s = shapes.get(key);
-        if (s == null) throw new IllegalArgumentException("tensor '" + key + "' is missing, so the sizes cannot be inferred");
+        if (s == null) throw new IllegalArgumentException("tensor " + Excerpt.of(key) + " is missing, so the sizes cannot be inferred");
         if (s.length != rank || Arrays.stream(s).anyMatch(v -> v <= 0)) {
-            throw new IllegalArgumentException("tensor '" + key + "' has shape " + Arrays.toString(s) + ", expected " + rank + " positive dimensions");
+            throw new IllegalArgumentException("tensor " + Excerpt.of(key) + " has shape " + Arrays.toString(s)
+                    + ", expected " + rank + " positive dimensions");
         }
         return s;
     }

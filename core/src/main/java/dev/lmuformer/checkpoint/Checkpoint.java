@@ -1,18 +1,19 @@
 package dev.lmuformer.checkpoint;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import dev.lmuformer.engine.Tensor;
 import dev.lmuformer.io.ComplexPairs;
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.io.FormatException;
 import dev.lmuformer.io.PthFormatException;
 import dev.lmuformer.io.PthReader;
 import dev.lmuformer.io.PthWriter;
 import dev.lmuformer.io.Safetensors;
+import dev.lmuformer.io.StoredTensor;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
+import com.fasterxml.jackson.jr.ob.JSON;
 
-import dev.lmuformer.io.StoredTensor;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,7 +137,7 @@ public final class Checkpoint {
         Map<String, String> meta = stored.metadata();
         String arch = meta.get(ARCH); // never null: read() infers it when the file has none
         if (!Models.names().contains(arch)) {
-            throw new FormatException(file + ": unknown arch '" + arch + "' (known: " + String.join(", ", Models.names()) + ")");
+            throw new FormatException(file + ": unknown arch " + Excerpt.of(arch) + " (known: " + String.join(", ", Models.names()) + ")");
         }
         ModelConfig config;
         try {

@@ -84,21 +84,21 @@ public final class PthReader {
     /** An entry's bytes; {@code expected} is its exact size, or -1 for at most MAX_PICKLE. */
     private static byte[] entry(Path file, ZipFile zip, String name, long expected) {
         ZipEntry e = zip.getEntry(name);
-        if (e == null) throw new PthFormatException(file + ": archive lacks entry '" + name + "'");
+        if (e == null) throw new PthFormatException(file + ": archive lacks entry " + Excerpt.of(name));
         long size = e.getSize();
         long limit = expected >= 0 ? expected : MAX_PICKLE;
         if (expected >= 0 && size >= 0 && size != expected) {
-            throw new PthFormatException(file + ": storage '" + name + "' holds " + size + " bytes but its tensors' storage needs " + expected);
+            throw new PthFormatException(file + ": storage " + Excerpt.of(name) + " holds " + size + " bytes but its tensors' storage needs " + expected);
         }
-        if (size > limit) throw new PthFormatException(file + ": entry '" + name + "' is too large (" + size + " bytes)");
+        if (size > limit) throw new PthFormatException(file + ": entry " + Excerpt.of(name) + " is too large (" + size + " bytes)");
         try (InputStream in = zip.getInputStream(e)) {
             byte[] bytes = in.readNBytes((int) limit);
             if (expected >= 0 && bytes.length != expected || in.read() >= 0) {
-                throw new PthFormatException(file + ": entry '" + name + "' is truncated or longer than declared");
+                throw new PthFormatException(file + ": entry " + Excerpt.of(name) + " is truncated or longer than declared");
             }
             return bytes;
         } catch (IOException ex) {
-            throw new PthFormatException(file + ": cannot read entry '" + name + "' (" + oneLine(ex) + ")", ex);
+            throw new PthFormatException(file + ": cannot read entry " + Excerpt.of(name) + " (" + oneLine(ex) + ")", ex);
         }
     }
 
@@ -123,11 +123,11 @@ public final class PthReader {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position(u.position());
         for (Object k : keys) {
             StorageRef ref = u.storages().get(String.valueOf(k));
-            if (ref == null) throw new PthFormatException(file + ": legacy storage '" + k + "' is used by no tensor");
+            if (ref == null) throw new PthFormatException(file + ": legacy storage " + Excerpt.of(String.valueOf(k)) + " is used by no tensor");
             if (b.remaining() < 8) throw new PthFormatException(file + ": legacy checkpoint truncated in its storages");
             long numel = b.getLong();
             if (numel < 0 || numel > b.remaining() / ref.dtype().width()) {
-                throw new PthFormatException(file + ": legacy storage '" + k + "' truncated (" + numel + " elements declared)");
+                throw new PthFormatException(file + ": legacy storage " + Excerpt.of(String.valueOf(k)) + " truncated (" + numel + " elements declared)");
             }
             int start = b.position();
             int end = start + (int) numel * ref.dtype().width();
@@ -136,7 +136,7 @@ public final class PthReader {
         }
         return tensors(file, top, s -> {
             byte[] data = raw.get(s.key());
-            if (data == null) throw new PthFormatException(file + ": legacy checkpoint lacks storage '" + s.key() + "'");
+            if (data == null) throw new PthFormatException(file + ": legacy checkpoint lacks storage " + Excerpt.of(s.key()));
             return data;
         });
     }
@@ -147,18 +147,18 @@ public final class PthReader {
         long budget = 0;
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String name)) throw new PthFormatException(file + ": state_dict key " + e.getKey() + " is not a string");
-            if (!(e.getValue() instanceof TensorRef t)) throw new PthFormatException(file + ": state_dict entry '" + name + "' is not a tensor");
+            if (!(e.getValue() instanceof TensorRef t)) throw new PthFormatException(file + ": state_dict entry " + Excerpt.of(name) + " is not a tensor");
             String key = name;
             while (key.startsWith("module.")) key = key.substring(7);
             byte[] data = storage.apply(t.storage());
             if (data.length != t.storage().numel() * t.storage().dtype().width()) {
-                throw new PthFormatException(file + ": storage '" + t.storage().key() + "' of '" + name + "' holds " + data.length
+                throw new PthFormatException(file + ": storage " + Excerpt.of(t.storage().key()) + " of " + Excerpt.of(name) + " holds " + data.length
                         + " bytes, not the " + t.storage().numel() + " " + t.storage().dtype() + " elements its tensors need");
             }
             StoredTensor st = materialise(t, data);
             budget += st.data().length;
             if (budget > Integer.MAX_VALUE) throw new PthFormatException(file + ": tensors exceed 2 GiB in all");
-            if (out.put(key, st) != null) throw new PthFormatException(file + ": tensor '" + key + "' appears twice (with and without 'module.')");
+            if (out.put(key, st) != null) throw new PthFormatException(file + ": tensor " + Excerpt.of(key) + " appears twice (with and without 'module.')");
         }
         if (out.isEmpty()) throw new PthFormatException(file + ": the state_dict holds no tensors");
         return out;

@@ -171,7 +171,7 @@ final class RestrictedUnpickler {
         String full = module + "." + name;
         boolean storage = module.equals("torch") && TorchStorage.dtype(name) != null;
         if (!storage && !CALLABLES.contains(full)) {
-            throw error("forbidden global '" + full + "': a state_dict holds only tensors, and this file would run it when unpickled");
+            throw error("forbidden global " + Excerpt.of(full) + ": a state_dict holds only tensors, and this file would run it when unpickled");
         }
         return new Global(module, name);
     }
@@ -193,7 +193,7 @@ final class RestrictedUnpickler {
                 if (a.size() != 3 || !(a.get(0) instanceof TensorRef t)) throw error("malformed _rebuild_parameter at byte " + at);
                 return t;
             }
-            default -> throw error("'" + g.module() + "." + g.name() + "' cannot be called (byte " + at + ")");
+            default -> throw error(Excerpt.of(g.module() + "." + g.name()) + " cannot be called (byte " + at + ")");
         }
     }
 
@@ -212,7 +212,7 @@ final class RestrictedUnpickler {
             if (shape[i] > 0) last += (long) (shape[i] - 1) * stride[i];
         }
         if (offset < 0 || numel > 0 && last >= s.numel()) {
-            throw error("tensor " + Arrays.toString(shape) + " at offset " + offset + " reaches past its storage '" + s.key() + "' of " + s.numel()
+            throw error("tensor " + Arrays.toString(shape) + " at offset " + offset + " reaches past its storage " + Excerpt.of(s.key()) + " of " + s.numel()
                     + " elements");
         }
         return new TensorRef(s, offset, shape, stride);
@@ -254,10 +254,10 @@ final class RestrictedUnpickler {
         long numel = asLong(t.get(4), "storage size");
         if (t.size() == 6 && t.get(5) != null) throw error("storage views (legacy format) are not supported");
         Dtype dtype = TorchStorage.dtype(g.name());
-        if (numel < 0 || numel > Integer.MAX_VALUE / dtype.width()) throw error("storage '" + key + "' has an impossible size " + numel);
+        if (numel < 0 || numel > Integer.MAX_VALUE / dtype.width()) throw error("storage " + Excerpt.of(key) + " has an impossible size " + numel);
         StorageRef ref = new StorageRef(dtype, key, numel);
         StorageRef earlier = storages.putIfAbsent(key, ref);
-        if (earlier != null && !earlier.equals(ref)) throw error("storage '" + key + "' is named with two types or sizes");
+        if (earlier != null && !earlier.equals(ref)) throw error("storage " + Excerpt.of(key) + " is named with two types or sizes");
         return ref;
     }
 

@@ -1,6 +1,7 @@
 package dev.lmuformer.model;
 
 import dev.lmuformer.engine.Tensor;
+import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.nn.BatchNorm1d;
 import dev.lmuformer.nn.Embedding;
 import dev.lmuformer.nn.Parameter;
@@ -117,16 +118,16 @@ public final class StateDict {
             Tensor t = tensors.get(e.name());
             if (t == null) {
                 if (e.optional()) continue;
-                throw new IllegalArgumentException("checkpoint lacks tensor '" + e.name() + "' " + java.util.Arrays.toString(e.shape()));
+                throw new IllegalArgumentException("checkpoint lacks tensor " + Excerpt.of(e.name()) + " " + java.util.Arrays.toString(e.shape()));
             }
             if (!java.util.Arrays.equals(t.shape(), e.shape())) {
-                throw new IllegalArgumentException("tensor '" + e.name() + "' has shape " + t.shapeString()
+                throw new IllegalArgumentException("tensor " + Excerpt.of(e.name()) + " has shape " + t.shapeString()
                         + " but the model needs " + java.util.Arrays.toString(e.shape()));
             }
         }
         for (String name : tensors.keySet()) {
             if (!entries.containsKey(name) && !ignorable(name)) {
-                throw new IllegalArgumentException("checkpoint has unexpected tensor '" + name + "' for this architecture");
+                throw new IllegalArgumentException("checkpoint has unexpected tensor " + Excerpt.of(name) + " for this architecture");
             }
         }
         for (Entry e : entries.values()) {

@@ -47,7 +47,7 @@ class ArchInferenceTest {
     void unknownKeysAndImpossibleSizesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ArchInference.infer(Map.of("encoder.weight", new int[] {3, 4})));
-        assertTrue(e.getMessage().contains("no known architecture has these tensors (first: encoder.weight)"), e.getMessage());
+        assertTrue(e.getMessage().contains("no known architecture has these tensors (first: 'encoder.weight')"), e.getMessage());
         Map<String, int[]> s = shapes(new ModelConfig.Keyword("lmu_rnn_conv1d", 16, 1, 3, 6, 5, 16, 12, 128));
         s.put("head.weight", new int[] {5, 100_000});
         e = assertThrows(IllegalArgumentException.class, () -> ArchInference.infer(s));

@@ -4,6 +4,7 @@ import dev.lmuformer.io.PthFormatException;
 import dev.lmuformer.io.PthWriter;
 import dev.lmuformer.io.StoredTensor;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.testing.Fuzz;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,15 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * 12,000 mutants of a small valid checkpoint (byte flips, truncations, cut and repeated ranges,
  * half of them aimed at the pickle): loading each either succeeds or raises the reader's own
- * {@link PthFormatException}, and all of it finishes in bounded time.
+ * {@link PthFormatException} with a one-line printable message naming the file, and all of it
+ * finishes in bounded time.
  */
 class PthFuzzTest {
     private static final int CASES = 12_000;
@@ -46,27 +45,16 @@ class PthFuzzTest {
         int pklStart = 30 + (b.getShort(26) & 0xffff) + (b.getShort(28) & 0xffff);
         int pklLen = b.getInt(18);
         Path f = dir.resolve("mutant.pth");
-        int[] outcomes = new int[2];
-        long t0 = System.nanoTime();
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            SplittableRandom rnd = new SplittableRandom(20240607);
-            for (int i = 0; i < CASES; i++) {
-                byte[] m = mutate(valid, rnd, pklStart, pklLen);
-                Files.write(f, m);
-                try {
-                    Checkpoint.load(f);
-                    outcomes[0]++;
-                } catch (PthFormatException expected) {
-                    assertTrue(!expected.getMessage().contains("\n") && expected.getMessage().startsWith(f.toString()), expected.getMessage());
-                    outcomes[1]++;
-                } catch (Throwable other) {
-                    fail("mutant " + i + " raised " + other, other);
-                }
+        Fuzz.Outcome o = Fuzz.run("pth", CASES, 20240607, Duration.ofSeconds(30), rnd -> mutate(valid, rnd, pklStart, pklLen), (m, i) -> {
+            Files.write(f, m);
+            try {
+                Checkpoint.load(f);
+            } catch (PthFormatException e) {
+                assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+                throw e;
             }
-        });
-        System.out.printf("pth fuzz: %d mutants in %.1f s, %d loaded, %d refused%n", CASES, (System.nanoTime() - t0) / 1e9, outcomes[0], outcomes[1]);
-        assertEquals(CASES, outcomes[0] + outcomes[1]);
-        assertTrue(outcomes[1] > CASES / 2, "most mutants should be refused: " + Arrays.toString(outcomes));
+        }, PthFormatException.class);
+        assertTrue(o.refused() > CASES / 2, "most mutants should be refused: " + o);
     }
 
     /** One mutant; the zip magic is kept so that every mutant reaches the .pth reader. */
