@@ -39,13 +39,27 @@ public final class ArchInference {
         return new ArchInference(shapes).run();
     }
 
+    /**
+     * The architecture whose tensors these are, by key names alone (cheap: nothing is built), or
+     * null when no architecture's keys match.
+     */
+    public static String archOf(Map<String, int[]> shapes) {
+        ArchInference a = new ArchInference(shapes);
+        if (a.has("embedding.weight") && a.has("head.weight") && !a.has("patch_embed.proj_conv.weight")
+                && !a.has("patch_embed.conv_layers.0.0.weight")) return "lra_lmu";
+        try {
+            return a.arch();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private Inferred run() {
         String arch = arch();
         ModelConfig d = ModelConfig.defaults(arch);
         ModelConfig config;
         long values = 0;
         for (int[] s : shapes.values()) values += Arrays.stream(s).asLongStream().reduce(1, (a, b) -> a * b);
-        long estimate;
         if (d instanceof ModelConfig.Psmnist p) {
             int[] cls = need("classifier.weight", 2);
             int hidden = cls[1];
@@ -58,7 +72,6 @@ public final class ArchInference {
             int seqLen = seqLen("lmu_fft.H", p.seqLen());
             note("theta " + fmt(p.theta()) + " (default: not recoverable from the weights)");
             config = new ModelConfig.Psmnist(arch, hidden, memory, seqLen, p.theta(), cls[0]);
-            estimate = (long) hidden * (memory + input) + (long) memory * (memory + seqLen) + (long) cls[0] * hidden;
         } else {
             ModelConfig.Keyword kd = (ModelConfig.Keyword) d;
             int[] head = need("head.weight", 2);
@@ -82,13 +95,11 @@ public final class ArchInference {
             int seqLen = arch.equals("attn_ms_conv1d") ? kd.seqLen() : seqLen("block.0.attn.lmu.H", kd.seqLen());
             note("theta " + fmt(kd.theta()) + " and num_heads " + kd.numHeads() + " (defaults: not recoverable from the weights)");
             config = new ModelConfig.Keyword(arch, c, blocks.size(), ratio, conv[1], head[0], kd.numHeads(), seqLen, kd.theta());
-            long perBlock = (long) c * c * (2L * ratio + 16) + 4L * c * c * seqLen / Math.max(1, c);
-            estimate = (long) c * conv[1] * 3 + 12L * c * c + blocks.size() * perBlock + (long) head[0] * c;
         }
-        // Refuse sizes that would build a model far larger than the file before allocating it.
-        if (estimate > 4 * values + (1 << 20)) {
-            throw new IllegalArgumentException("inferred sizes (" + String.join("; ", notes) + ") need about " + estimate
-                    + " values but the file holds " + values);
+        try {
+            config.checkFits(values);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("inferred sizes (" + String.join("; ", notes) + "): " + e.getMessage());
         }
         return new Inferred(config, "no metadata; inferred " + String.join("; ", notes));
     }

@@ -139,14 +139,31 @@ public final class Checkpoint {
         if (!Models.names().contains(arch)) {
             throw new FormatException(file + ": unknown arch " + Excerpt.of(arch) + " (known: " + String.join(", ", Models.names()) + ")");
         }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        stored.tensors().forEach((k, v) -> shapes.put(k, v.shape()));
+        String keysOf = ArchInference.archOf(shapes);
+        if (!arch.equals(keysOf)) { // before building: a wrong arch would build (and for psMNIST's defaults, compute) a whole other model
+            throw new FormatException(file + ": the metadata says arch " + arch + " but the tensors are "
+                    + (keysOf == null ? "no known architecture's" : "a " + keysOf + "'s"));
+        }
         ModelConfig config;
         try {
             Map<String, Object> values = meta.containsKey(CONFIG) ? JSON.std.mapFrom(meta.get(CONFIG)) : Map.of();
             config = ModelConfig.fromMap(arch, values);
         } catch (IOException | IllegalArgumentException e) {
-            throw new FormatException(file + ": malformed config in metadata (" + e.getMessage() + ")", e);
+            throw new FormatException(file + ": malformed config in metadata (" + Excerpt.ofMessage(e.getMessage()) + ")", e);
         }
-        SequenceModel model = Models.create(config);
+        try {
+            config.checkFits(stored.tensors().values().stream().mapToLong(StoredTensor::numel).sum());
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file + ": the config in its metadata does not fit its tensors (" + e.getMessage() + ")", e);
+        }
+        SequenceModel model;
+        try {
+            model = Models.create(config);
+        } catch (IllegalArgumentException e) { // sizes valid one by one that the architecture cannot combine
+            throw new FormatException(file + ": the config in its metadata does not describe a " + arch + " (" + e.getMessage() + ")", e);
+        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ComplexPairs.split(stored.tensors()).forEach((name, t) -> tensors.put(name, t.toTensor()));
         try {

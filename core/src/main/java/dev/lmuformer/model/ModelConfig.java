@@ -27,6 +27,36 @@ public sealed interface ModelConfig permits ModelConfig.Keyword, ModelConfig.Psm
     Map<String, Object> toMap();
 
     /**
+     * About how many float values a model of these sizes allocates for its weights and buffers,
+     * reckoned from the sizes alone (no allocation): what {@link #checkFits} weighs.
+     */
+    long valueEstimate();
+
+    /**
+     * Refuses sizes that would build a model far larger than the {@code storedValues} values that
+     * come with them, before anything is allocated: a corrupted or hostile checkpoint's config
+     * (embed_dims 20000 beside width-64 weights) would otherwise exhaust the heap.
+     *
+     * @throws IllegalArgumentException when the estimate exceeds four times the stored values and a million
+     */
+    default void checkFits(long storedValues) {
+        long need = valueEstimate();
+        if (need > 4 * (double) storedValues + (1 << 20)) {
+            throw new IllegalArgumentException("these sizes need about " + need + " values but the file holds " + storedValues);
+        }
+    }
+
+    /** A block's values: the LMU's and MLP's weights and the impulse response over N frames. */
+    private static double blockValues(double c, int mlpRatio, int seqLen) {
+        return c * c * (2.0 * mlpRatio + 16) + 4 * c * seqLen;
+    }
+
+    /** An estimate reckoned in double (sizes near 2^31 overflow a long's products), as a long. */
+    private static long saturated(double values) {
+        return values >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) values;
+    }
+
+    /**
      * The Speech Commands models ({@code lmu_rnn_conv1d}, {@code slmu_rnn_ms_conv1d},
      * {@code slmu_rnn_conv1d}, {@code attn_ms_conv1d}); defaults C 256, depth 1, MLP ratio 4,
      * F 128, 35 classes, 16 heads, N 128, θ 128.
@@ -47,6 +77,12 @@ public sealed interface ModelConfig permits ModelConfig.Keyword, ModelConfig.Psm
         public Keyword {
             ConfigValues.check(arch, theta, "embed_dims", embedDims, "depths", depths, "mlp_ratios", mlpRatios, "in_channels", inChannels,
                     "num_classes", numClasses, "num_heads", numHeads, "seq_len", seqLen);
+        }
+
+        @Override
+        public long valueEstimate() {
+            double c = embedDims;
+            return saturated(c * inChannels * 3 + 12 * c * c + depths * blockValues(c, mlpRatios, seqLen) + numClasses * c);
         }
 
         static Keyword read(String arch, Map<String, ?> v) {
@@ -87,6 +123,12 @@ public sealed interface ModelConfig permits ModelConfig.Keyword, ModelConfig.Psm
             ConfigValues.check(arch, theta, "hidden_size", hiddenSize, "memory_size", memorySize, "seq_len", seqLen, "num_classes", numClasses);
         }
 
+        @Override
+        public long valueEstimate() {
+            double m = memorySize;
+            return saturated((double) hiddenSize * (m + 1) + m * (m + seqLen) + (double) numClasses * hiddenSize); // one input: a lower estimate
+        }
+
         static Psmnist read(String arch, Map<String, ?> v) {
             return new Psmnist(arch, ConfigValues.integer(v, "hidden_size", 346), ConfigValues.integer(v, "memory_size", 468),
                     ConfigValues.integer(v, "seq_len", 784), ConfigValues.number(v, "theta", 784), ConfigValues.integer(v, "num_classes", 10));
@@ -125,6 +167,12 @@ public sealed interface ModelConfig permits ModelConfig.Keyword, ModelConfig.Psm
             ConfigValues.check(arch, theta, "embed_dims", embedDims, "depths", depths, "mlp_ratios", mlpRatios, "num_classes", numClasses, "seq_len", seqLen);
             if (vocabSize < 2) throw new IllegalArgumentException("vocab_size must be at least 2 (padding and one token), got " + vocabSize);
             if (towers != 1 && towers != 2) throw new IllegalArgumentException("towers must be 1 or 2, got " + towers);
+        }
+
+        @Override
+        public long valueEstimate() {
+            double c = embedDims;
+            return saturated(vocabSize * c + depths * blockValues(c, mlpRatios, seqLen) + (towers == 1 ? 1 : 4) * c * numClasses);
         }
 
         static Lra read(String arch, Map<String, ?> v) {
