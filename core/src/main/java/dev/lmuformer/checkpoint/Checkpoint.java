@@ -12,6 +12,7 @@ import dev.lmuformer.io.StoredTensor;
 import dev.lmuformer.model.ModelConfig;
 import dev.lmuformer.model.Models;
 import dev.lmuformer.model.SequenceModel;
+import dev.lmuformer.model.StateDict;
 import com.fasterxml.jackson.jr.ob.JSON;
 
 
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checkpoints. The project's format is a safetensors file whose tensor names are the reference
@@ -166,6 +168,12 @@ public final class Checkpoint {
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ComplexPairs.split(stored.tensors()).forEach((name, t) -> tensors.put(name, t.toTensor()));
+        Set<String> known = model.state().tensors().keySet();
+        for (String name : tensors.keySet()) { // named here, quoted as an excerpt: the file's names may hold anything
+            if (!known.contains(name) && !StateDict.ignorable(name)) {
+                throw error(file, "checkpoint has unexpected tensor " + Excerpt.of(name) + " for this architecture", null);
+            }
+        }
         try {
             model.state().load(tensors);
         } catch (IllegalArgumentException e) {

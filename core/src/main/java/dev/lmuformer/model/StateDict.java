@@ -1,7 +1,6 @@
 package dev.lmuformer.model;
 
 import dev.lmuformer.engine.Tensor;
-import dev.lmuformer.io.Excerpt;
 import dev.lmuformer.nn.BatchNorm1d;
 import dev.lmuformer.nn.Embedding;
 import dev.lmuformer.nn.Parameter;
@@ -118,16 +117,16 @@ public final class StateDict {
             Tensor t = tensors.get(e.name());
             if (t == null) {
                 if (e.optional()) continue;
-                throw new IllegalArgumentException("checkpoint lacks tensor " + Excerpt.of(e.name()) + " " + java.util.Arrays.toString(e.shape()));
+                throw new IllegalArgumentException("checkpoint lacks tensor '" + e.name() + "' " + java.util.Arrays.toString(e.shape()));
             }
             if (!java.util.Arrays.equals(t.shape(), e.shape())) {
-                throw new IllegalArgumentException("tensor " + Excerpt.of(e.name()) + " has shape " + t.shapeString()
+                throw new IllegalArgumentException("tensor '" + e.name() + "' has shape " + t.shapeString()
                         + " but the model needs " + java.util.Arrays.toString(e.shape()));
             }
         }
         for (String name : tensors.keySet()) {
             if (!entries.containsKey(name) && !ignorable(name)) {
-                throw new IllegalArgumentException("checkpoint has unexpected tensor " + Excerpt.of(name) + " for this architecture");
+                throw new IllegalArgumentException("checkpoint has unexpected tensor '" + name + "' for this architecture");
             }
         }
         for (Entry e : entries.values()) {
@@ -141,7 +140,8 @@ public final class StateDict {
         loadListeners.forEach(Runnable::run);
     }
 
-    private static boolean ignorable(String name) {
+    /** Whether a checkpoint's tensor of this name is accepted and ignored ({@code num_batches_tracked}, {@code fft_H}: recomputed). */
+    public static boolean ignorable(String name) {
         return name.endsWith(".num_batches_tracked") || name.endsWith(".fft_H") || name.endsWith(".fft_H.real") || name.endsWith(".fft_H.imag");
     }
 
