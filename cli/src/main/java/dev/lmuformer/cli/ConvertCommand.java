@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
         "The output's format follows its extension: .pth or .pt (readable by torch.load(f, weights_only=True)), else safetensors."},
         footer = {"", "Examples:",
                 "  lmuformer convert --input lmu_rnn_conv1d.pth --output model.safetensors",
-                "  lmuformer convert --input runs/demo/best.safetensors --output best.pth"})
+                "  lmuformer convert --input runs/demo/best.safetensors --output best.pth",
+                "  lmuformer convert --half --input runs/gsc/best.safetensors --output models/lmu_rnn_conv1d.safetensors"})
 final class ConvertCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,13 +26,18 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Checkpoint to write (.pth / .pt or .safetensors).")
     Path output;
 
+    @Option(names = "--half", description = {"Write a small safetensors file for shipping: weights of two or more dimensions in half precision,",
+            "vectors in float32, the LMU's derived A, B, H left out (recomputed on load)."})
+    boolean half;
+
     @Override
     public Integer call() {
         if (Files.exists(input) && Files.exists(output) && input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--output must differ from --input (" + input + ")");
         }
-        Checkpoint.convert(input, output);
-        spec.commandLine().getErr().println("wrote " + output + (Checkpoint.isPthName(output) ? " (torch.save zip)" : " (safetensors)"));
+        Checkpoint.convert(input, output, half);
+        spec.commandLine().getErr().println("wrote " + output + (Checkpoint.isPthName(output) ? " (torch.save zip)" : half ? " (safetensors, half precision)"
+                : " (safetensors)"));
         return 0;
     }
 }

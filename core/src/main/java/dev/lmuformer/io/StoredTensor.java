@@ -85,6 +85,46 @@ public record StoredTensor(Dtype dtype, int[] shape, byte[] data) {
         return dtype.isFloat() && dtype != Dtype.F32 ? of(toTensor()) : this;
     }
 
+    /**
+     * This tensor in IEEE half precision, each value rounded to the nearest (ties to even);
+     * magnitudes past 65,504 become infinite, below 2^-24 zero. For shipping weights small:
+     * {@link #toTensor} widens them back exactly.
+     *
+     * @throws IllegalArgumentException for a tensor that is not floating point
+     */
+    public StoredTensor toF16() {
+        if (!dtype.isFloat()) throw new IllegalArgumentException("a " + dtype + " tensor has no half-precision form");
+        if (dtype == Dtype.F16) return this;
+        float[] v = toTensor().data;
+        ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) b.putShort(floatToHalf(x));
+        return new StoredTensor(Dtype.F16, shape, b.array());
+    }
+
+    /** Round to nearest even, as IEEE 754 narrows (and as JDK 20's Float.floatToFloat16 does). */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0)); // NaN stays NaN
+        int e = exp - 127 + 15;
+        if (e >= 31) return (short) (sign | 0x7c00);
+        if (e <= 0) { // subnormal half, or zero
+            if (e < -10) return (short) sign;
+            int m = mant | 0x800000;
+            int shift = 14 - e; // 1 - e + 13
+            int half = m >>> shift;
+            int rest = m & ((1 << shift) - 1), mid = 1 << (shift - 1);
+            if (rest > mid || rest == mid && (half & 1) != 0) half++;
+            return (short) (sign | half);
+        }
+        int half = e << 10 | mant >>> 13;
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || rest == 0x1000 && (half & 1) != 0) half++; // a carry into the exponent is right, up to infinity
+        return (short) (sign | half);
+    }
+
     private static float halfToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
