@@ -58,26 +58,8 @@ def main():
         sys.exit("need at least 3 speakers (train, validation, test)")
 
     rng = random.Random(a.seed)
-    speakers = []
-    seen = set()
-    for i in range(a.speakers):
-        sid = f"{rng.getrandbits(32):08x}"
-        while sid in seen:
-            sid = f"{rng.getrandbits(32):08x}"
-        seen.add(sid)
-        speakers.append({
-            "id": sid,
-            "voice": ACCENTS[i % len(ACCENTS)] + "+" + rng.choice(VARIANTS),
-            "pitch": rng.randint(20, 80),
-            "speed": rng.randint(140, 220),
-            "noise_db": rng.uniform(-55, -30),
-        })
-    n_val = max(1, round(a.speakers * a.val_fraction))
-    n_test = max(1, round(a.speakers * a.test_fraction))
-    order = list(range(a.speakers))
-    rng.shuffle(order)
-    val = {speakers[i]["id"] for i in order[:n_val]}
-    test = {speakers[i]["id"] for i in order[n_val:n_val + n_test]}
+    speakers = draw_speakers(rng, a.speakers)
+    val, test = split_speakers(rng, speakers, a.val_fraction, a.test_fraction)
 
     if os.path.isdir(a.out):
         shutil.rmtree(a.out)
@@ -104,6 +86,37 @@ def main():
     total = len(WORDS) * a.speakers
     print(f"{a.out}: {total} clips ({total - len(val_list) - len(test_list)} train, "
           f"{len(val_list)} validation, {len(test_list)} test), seed {a.seed}")
+
+
+def draw_speakers(rng, n):
+    """n speakers with distinct 8-hex-digit ids, each a voice (accent+variant) with its own pitch,
+    speed and noise level; draws from rng in a fixed order (generate_rich_keywords.py replays it)."""
+    speakers = []
+    seen = set()
+    for i in range(n):
+        sid = f"{rng.getrandbits(32):08x}"
+        while sid in seen:
+            sid = f"{rng.getrandbits(32):08x}"
+        seen.add(sid)
+        speakers.append({
+            "id": sid,
+            "voice": ACCENTS[i % len(ACCENTS)] + "+" + rng.choice(VARIANTS),
+            "pitch": rng.randint(20, 80),
+            "speed": rng.randint(140, 220),
+            "noise_db": rng.uniform(-55, -30),
+        })
+    return speakers
+
+
+def split_speakers(rng, speakers, val_fraction, test_fraction):
+    """The ids of the validation and test speakers (whole speakers), drawn from rng after draw_speakers."""
+    n_val = max(1, round(len(speakers) * val_fraction))
+    n_test = max(1, round(len(speakers) * test_fraction))
+    order = list(range(len(speakers)))
+    rng.shuffle(order)
+    val = {speakers[i]["id"] for i in order[:n_val]}
+    test = {speakers[i]["id"] for i in order[n_val:n_val + n_test]}
+    return val, test
 
 
 def synthesise(word, voice, pitch, speed, tmp):
