@@ -147,9 +147,14 @@ public final class Checkpoint {
         return n == 4 && PthReader.recognises(head);
     }
 
-    private static Map<String, String> inferredMetadata(Path file, Map<String, StoredTensor> tensors, Map<String, String> carried) {
+    private static Map<String, int[]> shapes(Map<String, StoredTensor> tensors) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        return shapes;
+    }
+
+    private static Map<String, String> inferredMetadata(Path file, Map<String, StoredTensor> tensors, Map<String, String> carried) {
+        Map<String, int[]> shapes = shapes(tensors);
         ArchInference.Inferred inferred;
         try {
             inferred = ArchInference.infer(shapes);
@@ -169,9 +174,7 @@ public final class Checkpoint {
         if (!Models.names().contains(arch)) {
             throw new FormatException(file + ": unknown arch " + Excerpt.of(arch) + " (known: " + String.join(", ", Models.names()) + ")");
         }
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        stored.tensors().forEach((k, v) -> shapes.put(k, v.shape()));
-        String keysOf = ArchInference.archOf(shapes);
+        String keysOf = ArchInference.archOf(shapes(stored.tensors()));
         if (!arch.equals(keysOf)) { // before building: a wrong arch would build (and for psMNIST's defaults, compute) a whole other model
             throw new FormatException(file + ": the metadata says arch " + arch + " but the tensors are "
                     + (keysOf == null ? "no known architecture's" : "a " + keysOf + "'s"));

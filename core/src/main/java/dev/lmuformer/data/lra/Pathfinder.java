@@ -6,8 +6,8 @@ import dev.lmuformer.io.FormatException;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -114,9 +114,10 @@ public final class Pathfinder {
         if (!Files.isRegularFile(image)) throw Tsv.error(listedIn, line, "image " + listed + " does not exist");
         BufferedImage img;
         try {
-            if (Files.size(image) == 0) return null;
-            checkPngSize(image, listed, listedIn, line, size);
-            img = ImageIO.read(image.toFile());
+            byte[] bytes = Files.readAllBytes(image); // read once: the header check and the decoder share it
+            if (bytes.length == 0) return null;
+            checkPngSize(bytes, listed, listedIn, line, size);
+            img = ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException e) {
             throw Tsv.error(listedIn, line, "cannot read image " + listed + " (" + e.getMessage() + ")");
         }
@@ -144,12 +145,9 @@ public final class Pathfinder {
      * Checks the width and height in a PNG's header, before decoding it: against {@link #MAX_SIDE}
      * for the first image (which sets {@code size}), against the first image's for the others.
      */
-    private static void checkPngSize(Path image, String listed, Path listedIn, int line, int[] size) throws IOException {
-        ByteBuffer header;
-        try (InputStream in = Files.newInputStream(image)) {
-            header = ByteBuffer.wrap(in.readNBytes(PNG_HEADER));
-        }
-        if (header.limit() < PNG_HEADER || header.getLong(0) != PNG_SIGNATURE || header.getInt(8) != IHDR_LENGTH || header.getInt(12) != IHDR) {
+    private static void checkPngSize(byte[] png, String listed, Path listedIn, int line, int[] size) {
+        ByteBuffer header = ByteBuffer.wrap(png, 0, Math.min(png.length, PNG_HEADER));
+        if (png.length < PNG_HEADER || header.getLong(0) != PNG_SIGNATURE || header.getInt(8) != IHDR_LENGTH || header.getInt(12) != IHDR) {
             throw Tsv.error(listedIn, line, "image " + listed + " is not a PNG file");
         }
         int w = header.getInt(16), h = header.getInt(20);
