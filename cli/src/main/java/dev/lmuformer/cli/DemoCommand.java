@@ -93,21 +93,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return c;
     }
 
-    /** The speech margins (dB) the demo tries on the validation streams. */
-    static final double[] SPEECH_MARGINS = {0, 5, 10, 15, 20, 25, 30};
     /** Share of background examples in the demo's training sets. */
     static final double BACKGROUND_SHARE = 0.2;
-    /** The false-alarm rate the demo's operating point must keep, with {@link #CONFIDENCE}, on the validation streams. */
-    static final double MAX_FALSE_ALARMS_PER_HOUR = 2;
-    /** How sure the validation streams must make it that the operating point keeps the false-alarm budget. */
-    static final double CONFIDENCE = 0.95;
     /** Seeds of the demo's test streams. */
     static final List<Long> SEEDS = List.of(1L, 2L, 3L);
+    /** Seeds of the validation streams the operating points are chosen on. */
+    static final List<Long> VALIDATION_SEEDS = StreamEval.TUNING_SEEDS;
+
     /**
-     * Seeds of the validation streams the operating point is chosen on: 2 h of audio, so that a point
-     * can show 2 false alarms per hour or fewer with {@link #CONFIDENCE} (with no false alarm there: 3.0 expected at most, under 4).
+     * A model the demo reports: a checkpoint, its clip metrics on the test split, and whether the demo chooses its
+     * operating point (a model it trained) or keeps the one the checkpoint carries (the shipped model).
      */
-    static final List<Long> VALIDATION_SEEDS = java.util.stream.LongStream.rangeClosed(11, 40).boxed().toList();
+    private record Reported(String name, Path checkpoint, Metrics test, boolean tune) {
+    }
 
     @Override
     public Integer call() {
@@ -128,18 +126,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         report.add("| model | parameters | best epoch | validation accuracy | test accuracy | test mAP | test AUC | d' |");
         report.add("|---|---|---|---|---|---|---|---|");
         TrainRun.Result lmu = null;
-        List<TrainRun.Result> results = new ArrayList<>();
+        List<Reported> results = new ArrayList<>();
         for (String arch : List.of("lmu_rnn_conv1d", "slmu_rnn_ms_conv1d")) {
             o.println("== training " + arch);
             o.flush();
             TrainRun.Result r = TrainRun.run(Training.speechCommands(recipe(arch), data), out.resolve(arch), dev.lmuformer.engine.Parallel.threads(), false, o);
             if (lmu == null) lmu = r;
-            results.add(r);
+            results.add(new Reported(arch, r.best(), r.test(), true));
             Metrics t = r.test();
             report.add(String.format("| %s | %,d | %d | %.1f %% | %.1f %% | %.3f | %.3f | %.2f |", arch,
                     Checkpoint.load(r.best()).model().parameterCount(), r.state().bestEpoch() + 1, 100 * r.state().bestAccuracy(),
                     100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
         }
+        shipped(results, report, o);
         report.add("");
         report.add("Chance is 2.9 %. Training curves: `lmu_rnn_conv1d/curves.png`, `slmu_rnn_ms_conv1d/curves.png`.");
         report.add("");
@@ -176,6 +175,40 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
         o.printf("report: %s (%.0f s)%n", out.resolve("report.md"), (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    /**
+     * The shipped model ({@link ShippedModel}) beside the ones just trained: its row of the clip table, and an entry for
+     * the continuous section at the operating point it carries. A note instead where the file is not there.
+     */
+    private void shipped(List<Reported> results, List<String> report, PrintWriter o) {
+        Path file;
+        try {
+            file = ShippedModel.orDefault(null);
+        } catch (IllegalArgumentException e) {
+            report.add("");
+            report.add("The shipped model was not found beside this code (" + ShippedModel.LMU + "), so it is not compared here.");
+            return;
+        }
+        o.println("== the shipped model (" + file + ")");
+        Checkpoint.Loaded loaded = Checkpoint.load(file);
+        SequenceModel model = loaded.model();
+        SpeechCommands dataset = SpeechCommands.open(data);
+        if (dataset.labels().size() != model.numClasses()) {
+            report.add("");
+            report.add("The shipped model has " + model.numClasses() + " classes, " + data + " " + dataset.labels().size() + ": not compared here.");
+            return;
+        }
+        Pipeline pipe = new Pipeline(Augment.NONE, KeywordSpotter.modelInput(loaded), model.numClasses());
+        Metrics t;
+        try (Loader test = new Loader(dataset.examples(Split.TEST), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
+            t = Evaluator.run(model, test).metrics();
+        }
+        o.println("test: " + t.describe());
+        String name = "shipped " + model.arch();
+        report.add(String.format("| %s (`%s`, trained on the rich synthetic set: models/README.md) | %,d | – | – | %.1f %% | %.3f | %.3f | %.2f |", name,
+                ShippedModel.LMU, model.parameterCount(), 100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
+        results.add(new Reported(name.replace(' ', '_'), file, t, false));
     }
 
     /**
@@ -219,7 +252,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
      * validation streams (the best recall with at most {@link #MAX_FALSE_ALARMS_PER_HOUR} at {@link #CONFIDENCE}), then the
      * test streams at it, beside the clip accuracy; a DET plot of both models and a timeline.
      */
-    private void continuous(List<TrainRun.Result> results, List<String> report, PrintWriter o) {
+    private void continuous(List<Reported> results, List<String> report, PrintWriter o) {
         SpeechCommands dataset = SpeechCommands.open(data);
         List<String> names = dataset.labels().names();
         StreamMix.Settings settings = StreamMix.Settings.DEFAULT;
@@ -229,14 +262,13 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         List<StreamEval.Labelled> validationStreams = StreamEval.streams(dataset, Split.VALIDATION, VALIDATION_SEEDS, settings, null);
         List<StreamEval.Labelled> testStreams = StreamEval.streams(dataset, Split.TEST, SEEDS, settings, null);
         double validationHours = validationStreams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
-        int allowed = -1;
-        while (DetCurve.poissonUpper(allowed + 1, CONFIDENCE) <= MAX_FALSE_ALARMS_PER_HOUR * validationHours) allowed++;
+        int allowed = StreamEval.allowedFalseAlarms(validationStreams);
         report.add(String.format("Each split's clips laid into one long stream per seed, %.0f–%.0f s of background noise before each, "
                 + "the noise %.0f dB below the speech; the speech margin and the threshold chosen on %d validation streams (seeds %d–%d, %.2f h: "
                 + "the best recall whose false-alarm rate is at most %.0f per hour with %.0f %% confidence — %s there), "
                 + "then the test streams (seeds %s) at them (`lmuformer eval --stream`).", settings.minGap(),
                 settings.maxGap(), settings.snrDb(), VALIDATION_SEEDS.size(), VALIDATION_SEEDS.get(0), VALIDATION_SEEDS.get(VALIDATION_SEEDS.size() - 1),
-                validationHours, MAX_FALSE_ALARMS_PER_HOUR, 100 * CONFIDENCE,
+                validationHours, StreamEval.MAX_FALSE_ALARMS_PER_HOUR, 100 * StreamEval.CONFIDENCE,
                 allowed == 0 ? "no false alarm at all" : "at most " + allowed + " false alarm" + (allowed == 1 ? "" : "s"), SEEDS));
         report.add("");
         report.add("| model | clip test accuracy | speech margin | threshold | stream recall | substitutions | false alarms per hour"
@@ -246,63 +278,50 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, List<OperatingPoint>> curves = new LinkedHashMap<>();
         List<String> tables = new ArrayList<>();
         double[] hours = new double[1];
-        for (TrainRun.Result r : results) {
-            Checkpoint.Loaded loaded = Checkpoint.load(r.best());
+        for (Reported r : results) {
+            Checkpoint.Loaded loaded = Checkpoint.load(r.checkpoint());
             SequenceModel model = loaded.model();
-            o.println("== continuous spotting (" + model.arch() + ")");
-            ContinuousRule rule = ContinuousRule.defaults(model.numClasses(), KeywordSpotter.scores(loaded.metadata()));
+            o.println("== continuous spotting (" + r.name() + ")");
             StreamEval.Scorer scorer = StreamEval.Scorer.of(model, KeywordSpotter.modelInput(loaded), StreamEval.Readout.CONTINUOUS);
-            // the speech margin with the best validation recall at ≤ 2 false alarms per hour with confidence (ties: the smaller margin)
-            OperatingPoint chosen = null;
-            double margin = 0;
-            StringBuilder tried = new StringBuilder();
-            for (double db : SPEECH_MARGINS) {
-                ContinuousRule candidate = rule.withSpeechMargin(db);
-                List<StreamEval.Recording> val = scorer.score(validationStreams, candidate);
-                OperatingPoint best = DetCurve.bestConfident(StreamEval.sweep(val, candidate, names), MAX_FALSE_ALARMS_PER_HOUR, validationHours, CONFIDENCE);
-                double recall = best == null ? Double.NaN : best.recall();
-                tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db,
-                        best == null ? "–" : String.format("%.1f %% at %s", 100 * recall, best.threshold())));
-                if (best != null && (chosen == null || recall > chosen.recall())) {
-                    margin = db;
-                    chosen = best;
-                }
-            }
-            margins.add("- " + model.arch() + ": " + tried + String.format(" → %.0f dB", margin));
-            rule = rule.withSpeechMargin(margin);
-            if (chosen != null) {
-                rule = rule.withThreshold(chosen.threshold());
+            ContinuousRule rule;
+            String note = "";
+            if (r.tune()) {
+                rule = ContinuousRule.defaults(model.numClasses(), KeywordSpotter.scores(loaded.metadata()));
+                StreamEval.Tuned tuned = StreamEval.tune(scorer, rule, validationStreams, names);
+                margins.add("- " + r.name() + ": " + tuned.tried() + String.format(" → %.0f dB", tuned.margin()));
+                rule = tuned.apply(rule);
+                if (tuned.point() == null) note = " (none met the limit on validation; the default)";
                 // the operating point travels with the model: stream and eval --stream default to it
-                Map<String, String> meta = new LinkedHashMap<>(loaded.metadata());
-                meta.put(ContinuousRule.THRESHOLD_METADATA, Double.toString(chosen.threshold()));
-                meta.put(ContinuousRule.SPEECH_MARGIN_METADATA, Double.toString(margin));
-                Checkpoint.save(r.best(), model, meta);
+                Checkpoint.withMetadata(r.checkpoint(), tuned.metadata());
+            } else {
+                rule = new KeywordSpotter(loaded).rule();
+                note = " (its own)";
             }
             List<StreamEval.Recording> test = scorer.score(testStreams, rule);
             Match m = StreamEval.match(test, rule, names);
             hours[0] = m.hours();
             List<OperatingPoint> sweep = StreamEval.sweep(test, rule, names);
             StreamEval.print(o, m, sweep);
-            curves.put(model.arch(), sweep);
-            Path dir = out.resolve(model.arch()).resolve("streams");
-            StreamEval.write(dir, model.arch(), test, rule, names, m, sweep);
+            curves.put(r.name(), sweep);
+            Path dir = out.resolve(r.name()).resolve("streams");
+            StreamEval.write(dir, r.name(), test, rule, names, m, sweep);
             double at1 = DetCurve.recallAt(sweep, 1);
-            report.add(String.format("| %s | %.1f %% | %.0f dB | %s%s | %.1f %% (%d of %d) | %d | %.1f | %s |", model.arch(), 100 * r.test().accuracy(),
-                    margin, rule.threshold(0), chosen == null ? " (none met the limit on validation; the default)" : "", 100 * m.recall(), m.hits(),
+            report.add(String.format("| %s | %.1f %% | %.0f dB | %s%s | %.1f %% (%d of %d) | %d | %.1f | %s |", r.name(), 100 * r.test().accuracy(),
+                    rule.speechMargin(), rule.threshold(0), note, 100 * m.recall(), m.hits(),
                     m.keywords(), m.substitutions(), m.falseAlarmsPerHour(), Double.isNaN(at1) ? "–" : String.format("%.1f %%", 100 * at1)));
-            tables.add("### " + model.arch() + ": per keyword (test streams)");
+            tables.add("### " + r.name() + ": per keyword (test streams)");
             tables.add("");
             tables.addAll(StreamEval.wordTable(m));
             tables.add("");
-            tables.add("![timeline](" + model.arch() + "/streams/timeline.png)");
+            tables.add("![timeline](" + r.name() + "/streams/timeline.png)");
             tables.add("");
         }
         SpotPlots.det(out.resolve("det.png"), "DET on the test streams (" + SEEDS.size() + " seeds)", curves);
         report.add("");
         report.add(String.format("%.2f h of test streams: one false alarm is %.1f per hour, so rates below that are not resolved.", hours[0], 1 / hours[0]));
         report.add("");
-        report.add("Speech margins tried on the validation streams (best recall with at most " + (int) MAX_FALSE_ALARMS_PER_HOUR
-                + " false alarms per hour with " + (int) (100 * CONFIDENCE) + " % confidence, at its threshold; the margin with the best is kept):");
+        report.add("Speech margins tried on the validation streams (best recall with at most " + (int) StreamEval.MAX_FALSE_ALARMS_PER_HOUR
+                + " false alarms per hour with " + (int) (100 * StreamEval.CONFIDENCE) + " % confidence, at its threshold; the margin with the best is kept):");
         report.add("");
         report.addAll(margins);
         report.add("");

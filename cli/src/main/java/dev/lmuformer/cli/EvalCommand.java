@@ -40,6 +40,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", description = "Evaluate a checkpoint on a split of its task (accuracy, mAP, mean AUC, d'): Speech Commands, "
         + "or the Long Range Arena or MNIST task it was trained on (its 'task' metadata).",
         footer = {"", "Examples:",
+                "  lmuformer eval                                        # the shipped model on the bundled test split",
                 "  lmuformer eval --checkpoint runs/demo/best.safetensors --data data/keywords",
                 "  lmuformer eval --checkpoint best.safetensors --data DIR --all-seq --out runs/eval   # accuracy after every frame",
                 "  lmuformer eval --checkpoint best.safetensors --all-seq --threshold 0.8 --hold 3   # early decisions",
@@ -50,7 +51,8 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict).")
+    @Option(names = "--checkpoint", description = "Checkpoint (.safetensors, or a PyTorch .pth state_dict; "
+            + "default: the shipped model, models/lmu_rnn_conv1d.safetensors).")
     Path checkpoint;
 
     @Option(names = "--data", description = "The task's data folder: a Speech Commands folder (default: data/keywords), "
@@ -68,6 +70,11 @@ final class EvalCommand implements Callable<Integer> {
             + "with background noise between (--seeds, --snr, --gaps, --distractors); recall, substitutions, false alarms per hour, "
             + "a threshold sweep (det.csv, det.png) and a timeline in --out.")
     boolean stream;
+
+    @Option(names = "--tune", description = "--stream/--recording: choose the speech margin and threshold on these streams (the best recall "
+            + "with at most 2 false alarms per hour at 95 % confidence; give --split validation: the seeds default to 11-40, 2 h on the bundled set) "
+            + "and write them into the checkpoint's metadata, where stream, serve and eval --stream find them.")
+    boolean tune;
 
     @Option(names = "--recording", paramLabel = "FILE.wav", description = "Continuous spotting on your own recording, scored against --labels.")
     Path recording;
@@ -117,11 +124,17 @@ final class EvalCommand implements Callable<Integer> {
         if (stream && recording != null) throw new IllegalArgumentException("--stream and --recording: give one of them");
         if ((recording == null) != (labels == null)) throw new IllegalArgumentException("--recording and --labels go together");
         if (continuous && allSeq) throw new IllegalArgumentException("--all-seq evaluates clips; leave it out with --stream or --recording");
+        if (tune && !continuous) throw new IllegalArgumentException("--tune chooses an operating point on --stream or --recording");
+        if (tune && checkpoint == null) throw new IllegalArgumentException("--tune writes into the checkpoint: name it with --checkpoint");
+        if (tune && (parsed.hasMatchedOption("--threshold") || parsed.hasMatchedOption("--speech-margin"))) {
+            throw new IllegalArgumentException("--tune chooses the threshold and speech margin; leave out --threshold and --speech-margin");
+        }
+        if (tune && !parsed.hasMatchedOption("--seeds")) seeds = StreamEval.TUNING_SEEDS;
         StreamEval.Readout how = StreamEval.Readout.parse(readout);
         if (!continuous && !how.equals(StreamEval.Readout.CONTINUOUS)) throw new IllegalArgumentException("--readout applies to --stream and --recording");
         EarlyDecision rule = spot.earlyDecision();
         if (s == Split.TRAIN) throw new IllegalArgumentException("--split must be test or validation");
-        Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
+        Checkpoint.Loaded loaded = Checkpoint.load(ShippedModel.orDefault(checkpoint));
         SequenceModel model = loaded.model();
         String task = loaded.metadata().get("task");
         if (task != null) {
@@ -164,7 +177,19 @@ final class EvalCommand implements Callable<Integer> {
             StreamMix.Settings settings = new StreamMix.Settings(1, gaps.get(0), gaps.get(1), snr, distractors == null ? 0 : 0.5);
             streams = StreamEval.streams(dataset, s, seeds, settings, distractors);
         }
-        List<StreamEval.Recording> recordings = StreamEval.Scorer.of(model, input, how).score(streams, rule);
+        StreamEval.Scorer scorer = StreamEval.Scorer.of(model, input, how);
+        if (tune) {
+            StreamEval.Tuned tuned = StreamEval.tune(scorer, rule, streams, names);
+            o.println("speech margins tried: " + tuned.tried());
+            if (tuned.point() == null) {
+                throw new IllegalArgumentException("no threshold at any speech margin keeps " + (int) StreamEval.MAX_FALSE_ALARMS_PER_HOUR
+                        + " false alarms per hour with " + (int) (100 * StreamEval.CONFIDENCE) + " % confidence on these streams; the checkpoint is unchanged");
+            }
+            rule = tuned.apply(rule);
+            Checkpoint.withMetadata(checkpoint, tuned.metadata());
+            o.printf("wrote the operating point into %s: speech margin %.0f dB, threshold %s%n", checkpoint, tuned.margin(), tuned.point().threshold());
+        }
+        List<StreamEval.Recording> recordings = scorer.score(streams, rule);
         o.println((recording != null ? recording.toString() : s.id() + " streams, seeds " + seeds + String.format(", background %.0f dB below speech", snr))
                 + "; " + how + " readout, " + SpotOptions.describe(rule, names));
         Match m = StreamEval.match(recordings, rule, names);

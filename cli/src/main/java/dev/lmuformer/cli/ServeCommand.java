@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
                 "JSON text messages. The protocol, with a transcript: docs/serve.md.",
                 "Binding anything but a loopback address needs --token.",
                 "", "Examples:",
+                "  lmuformer serve                                      # the shipped model (models/README.md)",
                 "  lmuformer serve --checkpoint runs/demo/lmu_rnn_conv1d/best.safetensors",
                 "  lmuformer serve --checkpoint m.safetensors --keywords yes,no,stop,go --port 9000",
                 "  lmuformer serve --checkpoint m.safetensors --host 0.0.0.0 --token \"$(openssl rand -hex 16)\""})
@@ -35,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint of a model that streams (lmu_rnn_conv1d, slmu_rnn_ms_conv1d).")
+    @Option(names = "--checkpoint", description = "Checkpoint of a model that streams (lmu_rnn_conv1d, slmu_rnn_ms_conv1d; "
+            + "default: the shipped model, models/lmu_rnn_conv1d.safetensors).")
     Path checkpoint;
 
     @Option(names = "--host", defaultValue = ServerOptions.DEFAULT_HOST, description = "Address to bind (default: ${DEFAULT-VALUE}; any other needs --token).")
@@ -72,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!(idleSeconds > 0)) throw new IllegalArgumentException("--idle-timeout must be positive, got " + idleSeconds);
         ServerOptions options = new ServerOptions(host, port, maxSessions, token, origins, Duration.ofMillis(Math.round(idleSeconds * 1000)),
                 ServerOptions.DEFAULT_MAX_MESSAGE_BYTES, ServerOptions.DEFAULT_MAX_UPLOAD_BYTES, ServerOptions.DEFAULT_QUEUE_SECONDS);
-        Spotter spotter = spotter(checkpoint, spot);
+        Spotter spotter = spotter(ShippedModel.orDefault(checkpoint), spot);
         PrintWriter out = spec.commandLine().getOut();
         KeywordServer server = KeywordServer.start(spotter, options);
         // Ctrl-C: the JVM exits once its hooks have run; this one closes the server (open streams get 1001).

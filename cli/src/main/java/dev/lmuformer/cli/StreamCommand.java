@@ -46,6 +46,7 @@ import java.util.concurrent.Callable;
                 "Times are the end of the frame's 25 ms window; it is known once the model's",
                 "look-ahead (50 ms for lmu_rnn_conv1d) has arrived.",
                 "", "Examples:",
+                "  lmuformer stream long_recording.wav                 # the shipped model (models/README.md)",
                 "  lmuformer stream --checkpoint m.safetensors long_recording.wav",
                 "  arecord -q -f S16_LE -r 16000 -t raw | lmuformer stream --checkpoint m.safetensors --json -",
                 "  lmuformer stream --checkpoint m.safetensors --mic --keywords yes,no,stop,go --threshold 0.8",
@@ -58,7 +59,8 @@ final class StreamCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint of a model that streams (lmu_rnn_conv1d).")
+    @Option(names = "--checkpoint", description = "Checkpoint of a model that streams (lmu_rnn_conv1d, slmu_rnn_ms_conv1d; "
+            + "default: the shipped model, models/lmu_rnn_conv1d.safetensors).")
     Path checkpoint;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*",
@@ -87,7 +89,8 @@ final class StreamCommand implements Callable<Integer> {
         if (frames != null && inputs.size() > 1) throw new IllegalArgumentException("--frames takes a single input, got " + inputs.size());
         if (inputs.stream().filter("-"::equals).count() > 1) throw new IllegalArgumentException("stdin (-) can be read once");
         if (json && spot.windowed) throw new IllegalArgumentException("--json prints keyword events of continuous spotting, not --windowed decisions");
-        Checkpoint.Loaded loaded = Checkpoint.load(checkpoint);
+        Path file = ShippedModel.orDefault(checkpoint);
+        Checkpoint.Loaded loaded = Checkpoint.load(file);
         SequenceModel model = loaded.model();
         StreamingModel streaming = StreamingModel.of(model);
         List<String> names = KeywordSpotter.words(loaded.metadata(), model.numClasses());
@@ -97,8 +100,8 @@ final class StreamCommand implements Callable<Integer> {
         try (TargetDataLine line = mic ? microphone() : null; Printer printer = new Printer(out, names, json)) {
             KeywordSession session = new KeywordSession(streaming, KeywordSpotter.modelInput(loaded), rule, printer);
             if (frames != null) printer.writeFrames(frames);
-            info.printf("%s: %s of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
-                    model.arch(), session.continuous() ? "continuous, sliding readout" : "windows", session.windowFrames(),
+            info.printf("%s (%s): %s of %d frames (%.2f s), %s; each output comes %d frames (%.3f s) after its frame (look-ahead)%n",
+                    model.arch(), file, session.continuous() ? "continuous, sliding readout" : "windows", session.windowFrames(),
                     session.windowSeconds(), SpotOptions.describe(rule, names), streaming.lookAhead(), session.lookAheadSeconds());
             if (line != null) {
                 info.println("microphone: " + line.getLineInfo() + " (Ctrl-C stops)");

@@ -180,6 +180,68 @@ final class StreamEval {
         return points;
     }
 
+    /** The speech margins (dB) {@link #tune} tries. */
+    static final double[] SPEECH_MARGINS = {0, 5, 10, 15, 20, 25, 30};
+    /** The false-alarm rate a tuned operating point must keep, with {@link #CONFIDENCE}, on the streams it is chosen on. */
+    static final double MAX_FALSE_ALARMS_PER_HOUR = 2;
+    /** How sure those streams must make it that the point keeps the false-alarm budget. */
+    static final double CONFIDENCE = 0.95;
+    /**
+     * Seeds of the validation streams operating points are chosen on: 2 h of audio on the bundled set, so that a point
+     * can show 2 false alarms per hour or fewer with {@link #CONFIDENCE} (with no false alarm there: 3.0 expected at most, under 4).
+     */
+    static final List<Long> TUNING_SEEDS = java.util.stream.LongStream.rangeClosed(11, 40).boxed().toList();
+
+    /**
+     * An operating point chosen by {@link #tune}: the speech margin, the point at it (null when no margin met the
+     * budget), and for each margin tried, the best recall and threshold, as text.
+     */
+    record Tuned(double margin, OperatingPoint point, String tried) {
+        /** {@code rule} at this margin and, where one met the budget, this threshold. */
+        ContinuousRule apply(ContinuousRule rule) {
+            ContinuousRule r = rule.withSpeechMargin(margin);
+            return point == null ? r : r.withThreshold(point.threshold());
+        }
+
+        /** The checkpoint metadata that makes {@code stream}, {@code serve} and {@code eval --stream} default to this point. */
+        Map<String, String> metadata() {
+            if (point == null) return Map.of();
+            return Map.of(ContinuousRule.THRESHOLD_METADATA, Double.toString(point.threshold()),
+                    ContinuousRule.SPEECH_MARGIN_METADATA, Double.toString(margin));
+        }
+    }
+
+    /**
+     * The speech margin and threshold with the best recall on {@code streams} whose false-alarm rate stays within
+     * {@link #MAX_FALSE_ALARMS_PER_HOUR} with {@link #CONFIDENCE} (ties: the smaller margin), from {@code rule}'s other settings.
+     */
+    static Tuned tune(Scorer scorer, ContinuousRule rule, List<Labelled> streams, List<String> names) {
+        double hours = streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+        OperatingPoint chosen = null;
+        double margin = 0;
+        StringBuilder tried = new StringBuilder();
+        for (double db : SPEECH_MARGINS) {
+            ContinuousRule candidate = rule.withSpeechMargin(db);
+            List<Recording> scored = scorer.score(streams, candidate);
+            OperatingPoint best = DetCurve.bestConfident(sweep(scored, candidate, names), MAX_FALSE_ALARMS_PER_HOUR, hours, CONFIDENCE);
+            tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db,
+                    best == null ? "–" : String.format("%.1f %% at %s", 100 * best.recall(), best.threshold())));
+            if (best != null && (chosen == null || best.recall() > chosen.recall())) {
+                margin = db;
+                chosen = best;
+            }
+        }
+        return new Tuned(margin, chosen, tried.toString());
+    }
+
+    /** How many false alarms {@code streams} may show for a point {@link #tune} accepts. */
+    static int allowedFalseAlarms(List<Labelled> streams) {
+        double hours = streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+        int allowed = -1;
+        while (DetCurve.poissonUpper(allowed + 1, CONFIDENCE) <= MAX_FALSE_ALARMS_PER_HOUR * hours) allowed++;
+        return allowed;
+    }
+
     /** The report lines of one evaluation at {@code rule}, with the sweep's recall at 1 and 0.1 false alarms per hour. */
     static List<String> summary(Match m, List<OperatingPoint> sweep) {
         List<String> lines = new ArrayList<>();

@@ -155,6 +155,40 @@ class ContinuousCommandsTest {
         }
     }
 
+    @Test
+    void evalTuneWritesTheOperatingPointIntoTheCheckpoint() throws IOException {
+        Path ckpt = checkpoint();
+        // a steady tone never stands above its own noise floor: at a speech margin of 5 dB or more nothing fires, so some point
+        // keeps the budget; 1.6 h of it, so that a point without false alarms shows at most 2 per hour with 95 % confidence
+        Path audio = wav("tone.wav", 16000 * 5760);
+        Path labels = dir.resolve("tone.csv");
+        Files.writeString(labels, "word,start,end\nleft,100.0,100.5\n");
+        String[] tune = {"eval", "--checkpoint", ckpt.toString(), "--recording", audio.toString(), "--labels", labels.toString(), "--out",
+            dir.resolve("eval").toString(), "--tune"};
+        CliRun r = CliRun.run(tune);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("speech margins tried: 0 dB: ") && r.out().contains("30 dB: "), r.out());
+        Map<String, String> meta = Checkpoint.load(ckpt).metadata();
+        double threshold = Double.parseDouble(meta.get("spot_threshold"));
+        double margin = Double.parseDouble(meta.get("spot_speech_margin"));
+        assertTrue(margin >= 0 && threshold > 0 && threshold < 1, margin + " dB, " + threshold);
+        assertTrue(r.out().contains(String.format("speech margin %.0f dB, threshold %s", margin, threshold)), r.out());
+        assertTrue(r.out().contains("0 false alarms"), "the streams at the chosen point: " + r.out());
+        // stream defaults to the point now
+        CliRun s = CliRun.run("stream", "--checkpoint", ckpt.toString(), wav("short.wav", 16000).toString());
+        assertTrue(s.out().contains("threshold " + threshold), s.out());
+
+        byte[] before = Files.readAllBytes(ckpt);
+        Path shortAudio = wav("short2.wav", 16000 * 60);
+        Files.writeString(labels, "word,start,end\nleft,10.0,10.5\n");
+        tune[4] = shortAudio.toString();
+        CliRun.run(tune).assertOneLineError("no threshold", "unchanged");
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Files.readAllBytes(ckpt)), "unchanged");
+        CliRun.run("eval", "--checkpoint", ckpt.toString(), "--tune").assertOneLineError("--tune", "--stream");
+        CliRun.run("eval", "--stream", "--tune").assertOneLineError("--tune", "--checkpoint");
+        CliRun.run(concat(tune, new String[]{"--threshold", "0.5"})).assertOneLineError("--tune", "--threshold");
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);

@@ -130,6 +130,26 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Adds {@code entries} to a safetensors checkpoint's metadata in place (atomically), every tensor
+     * keeping its bits and type (a half-precision file stays one) — how an operating point chosen for
+     * a model travels with it.
+     *
+     * @throws IllegalArgumentException for a {@code .pth}, which has no metadata, or an entry naming {@code arch} or {@code config}
+     */
+    public static void withMetadata(Path file, Map<String, String> entries) {
+        if (isPth(file)) throw new IllegalArgumentException(file + ": a PyTorch checkpoint has no metadata; convert it to safetensors first");
+        for (String k : entries.keySet()) {
+            if (k.equals(ARCH) || k.equals(CONFIG)) throw new IllegalArgumentException("the '" + k + "' metadata describes the model and is not set so");
+        }
+        Safetensors st = Safetensors.read(file);
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        for (String name : st.names()) tensors.put(name, st.stored(name));
+        Map<String, String> meta = new LinkedHashMap<>(st.metadata());
+        meta.putAll(entries);
+        Safetensors.writeStored(file, tensors, meta);
+    }
+
     /** True for output names that mean a {@code torch.save} file. */
     public static boolean isPthName(Path file) {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
