@@ -104,7 +104,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
      * A model the demo reports: a checkpoint, its clip metrics on the test split, and whether the demo chooses its
      * operating point (a model it trained) or keeps the one the checkpoint carries (the shipped model).
      */
-    private record Reported(String name, Path checkpoint, Metrics test, boolean tune) {
+    private record Reported(String name, String folder, Path checkpoint, Metrics test, boolean tune) {
     }
 
     @Override
@@ -132,7 +132,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             o.flush();
             TrainRun.Result r = TrainRun.run(Training.speechCommands(recipe(arch), data), out.resolve(arch), dev.lmuformer.engine.Parallel.threads(), false, o);
             if (lmu == null) lmu = r;
-            results.add(new Reported(arch, r.best(), r.test(), true));
+            results.add(new Reported(arch, arch, r.best(), r.test(), true));
             Metrics t = r.test();
             report.add(String.format("| %s | %,d | %d | %.1f %% | %.1f %% | %.3f | %.3f | %.2f |", arch,
                     Checkpoint.load(r.best()).model().parameterCount(), r.state().bestEpoch() + 1, 100 * r.state().bestAccuracy(),
@@ -208,7 +208,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         String name = "shipped " + model.arch();
         report.add(String.format("| %s (`%s`, trained on the rich synthetic set: models/README.md) | %,d | – | – | %.1f %% | %.3f | %.3f | %.2f |", name,
                 ShippedModel.LMU, model.parameterCount(), 100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
-        results.add(new Reported(name.replace(' ', '_'), file, t, false));
+        results.add(new Reported(name, "shipped", file, t, false));
     }
 
     /**
@@ -303,7 +303,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             List<OperatingPoint> sweep = StreamEval.sweep(test, rule, names);
             StreamEval.print(o, m, sweep);
             curves.put(r.name(), sweep);
-            Path dir = out.resolve(r.name()).resolve("streams");
+            Path dir = out.resolve(r.folder()).resolve("streams");
             StreamEval.write(dir, r.name(), test, rule, names, m, sweep);
             double at1 = DetCurve.recallAt(sweep, 1);
             report.add(String.format("| %s | %.1f %% | %.0f dB | %s%s | %.1f %% (%d of %d) | %d | %.1f | %s |", r.name(), 100 * r.test().accuracy(),
@@ -313,7 +313,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             tables.add("");
             tables.addAll(StreamEval.wordTable(m));
             tables.add("");
-            tables.add("![timeline](" + r.name() + "/streams/timeline.png)");
+            tables.add("![timeline](" + r.folder() + "/streams/timeline.png)");
             tables.add("");
         }
         SpotPlots.det(out.resolve("det.png"), "DET on the test streams (" + SEEDS.size() + " seeds)", curves);
