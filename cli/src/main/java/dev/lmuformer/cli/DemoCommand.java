@@ -287,7 +287,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             String note = "";
             if (r.tune()) {
                 rule = ContinuousRule.defaults(model.numClasses(), KeywordSpotter.scores(loaded.metadata()));
-                StreamEval.Tuned tuned = StreamEval.tune(scorer, rule, validationStreams, names);
+                StreamEval.Tuned tuned = StreamEval.tune(scorer, rule, validationStreams, names, StreamEval.Objective.RECALL);
                 margins.add("- " + r.name() + ": " + tuned.tried() + String.format(" → %.0f dB", tuned.margin()));
                 rule = tuned.apply(rule);
                 if (tuned.point() == null) note = " (none met the limit on validation; the default)";

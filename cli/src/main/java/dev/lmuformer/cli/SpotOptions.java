@@ -40,8 +40,8 @@ final class SpotOptions {
     @Option(names = "--keyword-threshold", split = ",", paramLabel = "WORD=T", description = "Thresholds of single keywords, e.g. yes=0.8,no=0.6.")
     Map<String, Double> keywordThresholds = new LinkedHashMap<>();
 
-    @Option(names = "--window", paramLabel = "FRAMES", description = "Continuous: frames the sliding readout averages (default "
-            + ContinuousRule.DEFAULT_WINDOW + "; 0 = the model's clip length).")
+    @Option(names = "--window", paramLabel = "FRAMES", description = "Continuous: frames the sliding readout averages (default: the checkpoint's '"
+            + ContinuousRule.WINDOW_METADATA + "' metadata, else " + ContinuousRule.DEFAULT_WINDOW + "; 0 = the model's clip length).")
     Integer window;
 
     @Option(names = "--decision", paramLabel = "FRAMES", description = "Continuous: frames a decision stays open for a better-scoring word (default "
@@ -100,7 +100,7 @@ final class SpotOptions {
         ContinuousRule.Score scores = score(metadata);
         ContinuousRule rule = ContinuousRule.of(names.size(), threshold != null ? threshold : KeywordSpotter.threshold(metadata, scores),
                 hold == null ? ContinuousRule.DEFAULT_HOLD : hold, (int) Math.round(refractory * FRAMES_PER_SECOND), scores);
-        int frames = window == null ? ContinuousRule.DEFAULT_WINDOW : window;
+        int frames = window == null ? KeywordSpotter.window(metadata) : window;
         if (frames < 0) throw new IllegalArgumentException("--window must be 0 or more frames, got " + frames);
         int open = decision == null ? ContinuousRule.DEFAULT_DECISION : decision;
         if (open < 0) throw new IllegalArgumentException("--decision must be 0 or more frames, got " + open);

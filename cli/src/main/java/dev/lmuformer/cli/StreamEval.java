@@ -193,10 +193,10 @@ final class StreamEval {
     static final List<Long> TUNING_SEEDS = java.util.stream.LongStream.rangeClosed(11, 40).boxed().toList();
 
     /**
-     * An operating point chosen by {@link #tune}: the speech margin, the point at it (null when no margin met the
-     * budget), and for each margin tried, the best recall and threshold, as text.
+     * An operating point chosen by {@link #tune}: the speech margin, the readout window it was chosen at, the point at
+     * them (null when no margin met the budget), and for each margin tried, the best recall and threshold, as text.
      */
-    record Tuned(double margin, OperatingPoint point, String tried) {
+    record Tuned(double margin, int window, OperatingPoint point, String tried) {
         /** {@code rule} at this margin and, where one met the budget, this threshold. */
         ContinuousRule apply(ContinuousRule rule) {
             ContinuousRule r = rule.withSpeechMargin(margin);
@@ -207,15 +207,42 @@ final class StreamEval {
         Map<String, String> metadata() {
             if (point == null) return Map.of();
             return Map.of(ContinuousRule.THRESHOLD_METADATA, Double.toString(point.threshold()),
-                    ContinuousRule.SPEECH_MARGIN_METADATA, Double.toString(margin));
+                    ContinuousRule.SPEECH_MARGIN_METADATA, Double.toString(margin), ContinuousRule.WINDOW_METADATA, Integer.toString(window));
+        }
+    }
+
+    /** What {@link #tune} maximises among the points that keep the false-alarm budget. */
+    enum Objective {
+        /** Recall; wrong words inside a keyword (substitutions) do not count: the demo's, as its documented figures were measured. */
+        RECALL,
+        /** Hits minus substitutions: a wrong word said during a keyword costs as much as the right one gains (ties: the higher threshold). */
+        NET;
+
+        static Objective parse(String s) {
+            for (Objective o : values()) if (o.name().equalsIgnoreCase(s)) return o;
+            throw new IllegalArgumentException("--tune-for must be recall or net, got '" + dev.lmuformer.io.Excerpt.of(s) + "'");
+        }
+
+        /** The best point of {@code sweep} whose false alarms over {@code hours} keep the budget with {@link #CONFIDENCE}, or null. */
+        OperatingPoint best(List<OperatingPoint> sweep, double hours) {
+            if (this == RECALL) return DetCurve.bestConfident(sweep, MAX_FALSE_ALARMS_PER_HOUR, hours, CONFIDENCE);
+            OperatingPoint best = null;
+            for (OperatingPoint p : sweep) {
+                if (DetCurve.poissonUpper(p.falseAlarms(), CONFIDENCE) > MAX_FALSE_ALARMS_PER_HOUR * hours) continue;
+                int net = p.hits() - p.substitutions();
+                if (best == null || net > best.hits() - best.substitutions()
+                        || net == best.hits() - best.substitutions() && p.threshold() > best.threshold()) best = p;
+            }
+            return best;
         }
     }
 
     /**
-     * The speech margin and threshold with the best recall on {@code streams} whose false-alarm rate stays within
-     * {@link #MAX_FALSE_ALARMS_PER_HOUR} with {@link #CONFIDENCE} (ties: the smaller margin), from {@code rule}'s other settings.
+     * The speech margin and threshold best by {@code objective} on {@code streams} among those whose false-alarm rate stays within
+     * {@link #MAX_FALSE_ALARMS_PER_HOUR} with {@link #CONFIDENCE} (ties: the smaller margin), from {@code rule}'s other settings;
+     * its readout window goes with the point into the metadata.
      */
-    static Tuned tune(Scorer scorer, ContinuousRule rule, List<Labelled> streams, List<String> names) {
+    static Tuned tune(Scorer scorer, ContinuousRule rule, List<Labelled> streams, List<String> names, Objective objective) {
         double hours = streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
         OperatingPoint chosen = null;
         double margin = 0;
@@ -223,15 +250,17 @@ final class StreamEval {
         for (double db : SPEECH_MARGINS) {
             ContinuousRule candidate = rule.withSpeechMargin(db);
             List<Recording> scored = scorer.score(streams, candidate);
-            OperatingPoint best = DetCurve.bestConfident(sweep(scored, candidate, names), MAX_FALSE_ALARMS_PER_HOUR, hours, CONFIDENCE);
-            tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db,
-                    best == null ? "–" : String.format("%.1f %% at %s", 100 * best.recall(), best.threshold())));
-            if (best != null && (chosen == null || best.recall() > chosen.recall())) {
+            OperatingPoint best = objective.best(sweep(scored, candidate, names), hours);
+            tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db, best == null ? "–"
+                    : String.format("%.1f %% at %s", 100 * best.recall(), best.threshold()) + (objective == Objective.NET ? " (" + best.substitutions()
+                    + " substitutions)" : "")));
+            if (best != null && (chosen == null || (objective == Objective.NET ? best.hits() - best.substitutions() > chosen.hits() - chosen.substitutions()
+                    : best.recall() > chosen.recall()))) {
                 margin = db;
                 chosen = best;
             }
         }
-        return new Tuned(margin, chosen, tried.toString());
+        return new Tuned(margin, rule.window(), chosen, tried.toString());
     }
 
     /** How many false alarms {@code streams} may show for a point {@link #tune} accepts. */

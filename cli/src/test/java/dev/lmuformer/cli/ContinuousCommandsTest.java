@@ -172,11 +172,18 @@ class ContinuousCommandsTest {
         double threshold = Double.parseDouble(meta.get("spot_threshold"));
         double margin = Double.parseDouble(meta.get("spot_speech_margin"));
         assertTrue(margin >= 0 && threshold > 0 && threshold < 1, margin + " dB, " + threshold);
-        assertTrue(r.out().contains(String.format("speech margin %.0f dB, threshold %s", margin, threshold)), r.out());
+        assertTrue(r.out().contains(String.format("speech margin %.0f dB, threshold %s, readout window 24 frames", margin, threshold)), r.out());
+        assertEquals("24", meta.get("spot_window"), "the default window, which the point was chosen at");
         assertTrue(r.out().contains("0 false alarms"), "the streams at the chosen point: " + r.out());
-        // stream defaults to the point now
+        // stream defaults to the point now, and to the window it was chosen at
+        Checkpoint.withMetadata(ckpt, Map.of("spot_window", "64"));
         CliRun s = CliRun.run("stream", "--checkpoint", ckpt.toString(), wav("short.wav", 16000).toString());
-        assertTrue(s.out().contains("threshold " + threshold), s.out());
+        assertTrue(s.out().contains("threshold " + threshold) && s.out().contains("readout of 64 frames"), s.out());
+        for (String bad : List.of("-1", "2.5", "many")) {
+            Checkpoint.withMetadata(ckpt, Map.of("spot_window", bad));
+            CliRun.run("stream", "--checkpoint", ckpt.toString(), wav("short.wav", 16000).toString()).assertOneLineError("spot_window", bad);
+        }
+        Checkpoint.withMetadata(ckpt, Map.of("spot_window", "24"));
 
         byte[] before = Files.readAllBytes(ckpt);
         Path shortAudio = wav("short2.wav", 16000 * 60);
@@ -187,6 +194,8 @@ class ContinuousCommandsTest {
         CliRun.run("eval", "--checkpoint", ckpt.toString(), "--tune").assertOneLineError("--tune", "--stream");
         CliRun.run("eval", "--stream", "--tune").assertOneLineError("--tune", "--checkpoint");
         CliRun.run(concat(tune, new String[]{"--threshold", "0.5"})).assertOneLineError("--tune", "--threshold");
+        CliRun.run(concat(tune, new String[]{"--tune-for", "precision"})).assertOneLineError("--tune-for", "precision");
+        CliRun.run("eval", "--checkpoint", ckpt.toString(), "--stream", "--tune-for", "recall").assertOneLineError("--tune-for", "--tune");
     }
 
     private static String[] concat(String[] a, String[] b) {

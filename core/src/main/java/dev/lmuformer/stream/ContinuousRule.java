@@ -62,6 +62,8 @@ public record ContinuousRule(double[] thresholds, int hold, int refractory, Scor
     public static final String THRESHOLD_METADATA = "spot_threshold";
     /** The checkpoint metadata key of the speech margin chosen for that model (written by {@code demo}). */
     public static final String SPEECH_MARGIN_METADATA = "spot_speech_margin";
+    /** The checkpoint metadata key of the readout window (frames) that model's operating point was chosen at ({@code eval --tune}). */
+    public static final String WINDOW_METADATA = "spot_window";
     /** Default hold: 3 frames (30 ms). */
     public static final int DEFAULT_HOLD = 3;
     /** Default refractory period: 50 frames (0.5 s). */

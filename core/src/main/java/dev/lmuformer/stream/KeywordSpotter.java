@@ -54,7 +54,8 @@ public final class KeywordSpotter {
         this.input = modelInput(loaded);
         ContinuousRule.Score scores = scores(metadata);
         this.rule = ContinuousRule.defaults(model.numClasses(), scores).withThreshold(threshold(metadata, scores))
-                .withSpeechMargin(stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN));
+                .withSpeechMargin(stored(metadata, ContinuousRule.SPEECH_MARGIN_METADATA, ContinuousRule.DEFAULT_SPEECH_MARGIN))
+                .withWindow(window(metadata));
     }
 
     /** The class of a clip (any sample rate: it is resampled to 16 kHz), cut or padded to the model's length as in training. */
@@ -147,6 +148,16 @@ public final class KeywordSpotter {
         }
         throw new IllegalArgumentException("the checkpoint's " + ContinuousRule.THRESHOLD_METADATA + " metadata is not a threshold in (0, 1]: '"
                 + stored + "'");
+    }
+
+    /** The readout window the checkpoint's operating point was chosen at ({@link ContinuousRule#WINDOW_METADATA}), else the default. */
+    public static int window(Map<String, String> metadata) {
+        double w = stored(metadata, ContinuousRule.WINDOW_METADATA, ContinuousRule.DEFAULT_WINDOW);
+        if (!(w >= 0 && w <= Integer.MAX_VALUE && w == Math.rint(w))) {
+            throw new IllegalArgumentException("the checkpoint's " + ContinuousRule.WINDOW_METADATA + " metadata must be a whole number of frames, 0 or more: '"
+                    + metadata.get(ContinuousRule.WINDOW_METADATA) + "'");
+        }
+        return (int) w;
     }
 
     /** A number stored in the checkpoint's metadata under {@code key}, else {@code otherwise}. */
