@@ -261,7 +261,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         // the streams are the same for every model: laid out once
         List<StreamEval.Labelled> validationStreams = StreamEval.streams(dataset, Split.VALIDATION, VALIDATION_SEEDS, settings, null);
         List<StreamEval.Labelled> testStreams = StreamEval.streams(dataset, Split.TEST, SEEDS, settings, null);
-        double validationHours = validationStreams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+        double validationHours = StreamEval.hours(validationStreams);
         int allowed = StreamEval.allowedFalseAlarms(validationStreams);
         report.add(String.format("Each split's clips laid into one long stream per seed, %.0f–%.0f s of background noise before each, "
                 + "the noise %.0f dB below the speech; the speech margin and the threshold chosen on %d validation streams (seeds %d–%d, %.2f h: "

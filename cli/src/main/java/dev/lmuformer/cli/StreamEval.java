@@ -223,15 +223,18 @@ final class StreamEval {
             throw new IllegalArgumentException("--tune-for must be recall or net, got '" + dev.lmuformer.io.Excerpt.of(s) + "'");
         }
 
+        /** What this objective maximises at {@code p}. */
+        double score(OperatingPoint p) {
+            return this == RECALL ? p.recall() : p.hits() - p.substitutions();
+        }
+
         /** The best point of {@code sweep} whose false alarms over {@code hours} keep the budget with {@link #CONFIDENCE}, or null. */
         OperatingPoint best(List<OperatingPoint> sweep, double hours) {
             if (this == RECALL) return DetCurve.bestConfident(sweep, MAX_FALSE_ALARMS_PER_HOUR, hours, CONFIDENCE);
             OperatingPoint best = null;
             for (OperatingPoint p : sweep) {
                 if (DetCurve.poissonUpper(p.falseAlarms(), CONFIDENCE) > MAX_FALSE_ALARMS_PER_HOUR * hours) continue;
-                int net = p.hits() - p.substitutions();
-                if (best == null || net > best.hits() - best.substitutions()
-                        || net == best.hits() - best.substitutions() && p.threshold() > best.threshold()) best = p;
+                if (best == null || score(p) > score(best) || score(p) == score(best) && p.threshold() > best.threshold()) best = p;
             }
             return best;
         }
@@ -243,7 +246,7 @@ final class StreamEval {
      * its readout window goes with the point into the metadata.
      */
     static Tuned tune(Scorer scorer, ContinuousRule rule, List<Labelled> streams, List<String> names, Objective objective) {
-        double hours = streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+        double hours = hours(streams);
         OperatingPoint chosen = null;
         double margin = 0;
         StringBuilder tried = new StringBuilder();
@@ -254,8 +257,7 @@ final class StreamEval {
             tried.append(String.format("%s%.0f dB: %s", tried.length() == 0 ? "" : ", ", db, best == null ? "–"
                     : String.format("%.1f %% at %s", 100 * best.recall(), best.threshold()) + (objective == Objective.NET ? " (" + best.substitutions()
                     + " substitutions)" : "")));
-            if (best != null && (chosen == null || (objective == Objective.NET ? best.hits() - best.substitutions() > chosen.hits() - chosen.substitutions()
-                    : best.recall() > chosen.recall()))) {
+            if (best != null && (chosen == null || objective.score(best) > objective.score(chosen))) {
                 margin = db;
                 chosen = best;
             }
@@ -263,9 +265,14 @@ final class StreamEval {
         return new Tuned(margin, rule.window(), chosen, tried.toString());
     }
 
+    /** The length of {@code streams} in hours. */
+    static double hours(List<Labelled> streams) {
+        return streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+    }
+
     /** How many false alarms {@code streams} may show for a point {@link #tune} accepts. */
     static int allowedFalseAlarms(List<Labelled> streams) {
-        double hours = streams.stream().mapToDouble(l -> l.audio().length).sum() / KeywordSession.SAMPLE_RATE / 3600;
+        double hours = hours(streams);
         int allowed = -1;
         while (DetCurve.poissonUpper(allowed + 1, CONFIDENCE) <= MAX_FALSE_ALARMS_PER_HOUR * hours) allowed++;
         return allowed;
