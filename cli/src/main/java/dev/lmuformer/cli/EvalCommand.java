@@ -72,7 +72,7 @@ final class EvalCommand implements Callable<Integer> {
     boolean stream;
 
     @Option(names = "--tune", description = "--stream/--recording: choose the speech margin and threshold on these streams (the best by "
-            + "--tune-for with at most 2 false alarms per hour at 95 % confidence; give --split validation: the seeds default to 11-40, "
+            + "--tune-for with at most 2 false alarms per hour at 95 %% confidence; give --split validation: the seeds default to 11-40, "
             + "2 h on the bundled set) "
             + "and write them, with the --window they were chosen at, into the checkpoint's metadata, where stream, serve and eval --stream find them.")
     boolean tune;
