@@ -178,37 +178,42 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * The shipped model ({@link ShippedModel}) beside the ones just trained: its row of the clip table, and an entry for
-     * the continuous section at the operating point it carries. A note instead where the file is not there.
+     * The shipped models ({@link ShippedModel#ALL}) beside the ones just trained: a row of the clip table each, and an
+     * entry for the continuous section at the operating point each carries. A note after the table for a file that is
+     * not there or does not fit the data.
      */
     private void shipped(List<Reported> results, List<String> report, PrintWriter o) {
-        Path file;
-        try {
-            file = ShippedModel.orDefault(null);
-        } catch (IllegalArgumentException e) {
-            report.add("");
-            report.add("The shipped model was not found beside this code (" + ShippedModel.LMU + "), so it is not compared here.");
-            return;
-        }
-        o.println("== the shipped model (" + file + ")");
-        Checkpoint.Loaded loaded = Checkpoint.load(file);
-        SequenceModel model = loaded.model();
+        List<String> notes = new ArrayList<>();
         SpeechCommands dataset = SpeechCommands.open(data);
-        if (dataset.labels().size() != model.numClasses()) {
+        for (Path relative : ShippedModel.ALL) {
+            Path file = ShippedModel.find(relative).orElse(null);
+            if (file == null) {
+                notes.add("The shipped model " + relative + " was not found beside this code, so it is not compared here.");
+                continue;
+            }
+            o.println("== the shipped model (" + file + ")");
+            Checkpoint.Loaded loaded = Checkpoint.load(file);
+            SequenceModel model = loaded.model();
+            if (dataset.labels().size() != model.numClasses()) {
+                notes.add("The shipped model " + relative + " has " + model.numClasses() + " classes, " + data + " " + dataset.labels().size()
+                        + ": not compared here.");
+                continue;
+            }
+            Pipeline pipe = new Pipeline(Augment.NONE, KeywordSpotter.modelInput(loaded), model.numClasses());
+            Metrics t;
+            try (Loader test = new Loader(dataset.examples(Split.TEST), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
+                t = Evaluator.run(model, test).metrics();
+            }
+            o.println("test: " + t.describe());
+            String name = "shipped " + model.arch();
+            report.add(String.format("| %s (`%s`, trained on the rich synthetic set: models/README.md) | %,d | – | – | %.1f %% | %.3f | %.3f | %.2f |",
+                    name, relative, model.parameterCount(), 100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
+            results.add(new Reported(name, "shipped/" + model.arch(), file, t, false));
+        }
+        for (String note : notes) {
             report.add("");
-            report.add("The shipped model has " + model.numClasses() + " classes, " + data + " " + dataset.labels().size() + ": not compared here.");
-            return;
+            report.add(note);
         }
-        Pipeline pipe = new Pipeline(Augment.NONE, KeywordSpotter.modelInput(loaded), model.numClasses());
-        Metrics t;
-        try (Loader test = new Loader(dataset.examples(Split.TEST), pipe, 256, false, 1, dev.lmuformer.engine.Parallel.threads(), 2)) {
-            t = Evaluator.run(model, test).metrics();
-        }
-        o.println("test: " + t.describe());
-        String name = "shipped " + model.arch();
-        report.add(String.format("| %s (`%s`, trained on the rich synthetic set: models/README.md) | %,d | – | – | %.1f %% | %.3f | %.3f | %.2f |", name,
-                ShippedModel.LMU, model.parameterCount(), 100 * t.accuracy(), t.meanAp(), t.meanAuc(), t.dPrime()));
-        results.add(new Reported(name, "shipped", file, t, false));
     }
 
     /**
